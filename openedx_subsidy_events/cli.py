@@ -1,0 +1,106 @@
+"""The ``subsidy-events`` command line. Subcommands are thin: each calls the library and prints.
+
+Exit codes: 0 clean, 1 problems found, 2 usage or unreadable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from ._version import __version__
+from .avro._store import default_root
+from .events import all_events
+from .exceptions import SchemaError
+from .publishing import check_published, generate
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
+
+
+def _schemas_root(args: argparse.Namespace) -> Path:
+    """``--schemas``, else ``./schemas`` when it exists (a checkout of this package), else the installed ones."""
+    if args.schemas is not None:
+        return Path(args.schemas)
+    local = Path("schemas")
+    return local if local.is_dir() else default_root()
+
+
+def _report(problems: Sequence[SchemaError], stdout: TextIO) -> None:
+    for problem in problems:
+        print(problem, file=stdout)
+
+
+def _cmd_generate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    root = _schemas_root(args)
+    if args.check:
+        problems = check_published(root)
+        _report(problems, stdout)
+        if problems:
+            print(f"{len(problems)} problem(s) in {root}; see above", file=stderr)
+            return EXIT_FINDINGS
+        print(f"{root}: the published schemas match the code", file=stdout)
+        return EXIT_OK
+    written, problems = generate(root)
+    for path in written:
+        print(f"wrote {path}", file=stdout)
+    _report(problems, stdout)
+    if not written and not problems:
+        print(f"{root}: nothing to write; every current schema is published", file=stdout)
+    return EXIT_FINDINGS if problems else EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    root = _schemas_root(args)
+    problems = check_published(root)
+    _report(problems, stdout)
+    events = len(all_events())
+    files = sum(1 for _ in root.glob("*/*.avsc")) if root.is_dir() else 0
+    verdict = f"{len(problems)} problem(s)" if problems else "ok"
+    print(f"schemas: {root} ({events} events, {files} published files): {verdict}", file=stdout)
+    return EXIT_FINDINGS if problems else EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="subsidy-events", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    schemas_help = "the folder of published schemas (default: ./schemas if present, else the installed ones)"
+    check = commands.add_parser("check", help="run every check this package's CI needs")
+    check.add_argument("--schemas", metavar="DIR", help=schemas_help)
+    check.set_defaults(run=_cmd_check)
+
+    gen = commands.add_parser("generate", help="write the schema of each event's current minor version")
+    gen.add_argument("--schemas", metavar="DIR", help=schemas_help)
+    gen.add_argument("--check", action="store_true",
+                     help="write nothing; exit 1 if the code and the published schemas disagree")
+    gen.set_defaults(run=_cmd_generate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
+    """Run the command line; returns the exit code instead of exiting."""
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse exits on --help, --version and usage errors
+        return int(exit_.code or 0)
+    run: Command = args.run
+    try:
+        return run(args, stdout, stderr)
+    except SchemaError as error:
+        print(f"subsidy-events: {error}", file=stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""The four subsidy events, and looking them up by event type."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from ..exceptions import UnknownEventType
+from ._definition import CORRELATION_FIELD, EventDefinition
+from .._payload import field, payload_fields
+from .ecommerce import COUPON_CODE_ASSIGNED, CouponCodeAssignmentData
+from .enterprise_access import (
+    COUPON_CODE_REQUEST_APPROVED,
+    LICENSE_REQUEST_APPROVED,
+    CouponCodeRequestData,
+    LicenseRequestData,
+)
+from .license_manager import LICENSE_ASSIGNED, LicenseAssignmentData
+
+__all__ = [
+    "COUPON_CODE_ASSIGNED",
+    "COUPON_CODE_REQUEST_APPROVED",
+    "CORRELATION_FIELD",
+    "LICENSE_ASSIGNED",
+    "LICENSE_REQUEST_APPROVED",
+    "CouponCodeAssignmentData",
+    "CouponCodeRequestData",
+    "EventDefinition",
+    "LicenseAssignmentData",
+    "LicenseRequestData",
+    "all_events",
+    "field",
+    "get_event",
+    "payload_fields",
+]
+
+_EVENTS: tuple[EventDefinition[Any], ...] = (
+    COUPON_CODE_REQUEST_APPROVED,
+    LICENSE_REQUEST_APPROVED,
+    COUPON_CODE_ASSIGNED,
+    LICENSE_ASSIGNED,
+)
+_BY_TYPE = {definition.event_type: definition for definition in _EVENTS}
+
+
+def all_events() -> tuple[EventDefinition[Any], ...]:
+    """Every event of the package, in the order of the flow (approved events first).
+
+    .. versionadded:: 0.1.0
+    """
+    return _EVENTS
+
+
+def get_event(event_type: str) -> EventDefinition[Any]:
+    """The definition of ``event_type``; :class:`UnknownEventType` (with close names) if none.
+
+    .. versionadded:: 0.1.0
+    """
+    try:
+        return _BY_TYPE[event_type]
+    except (KeyError, TypeError):
+        close = difflib.get_close_matches(str(event_type), list(_BY_TYPE), n=3, cutoff=0.6)
+        raise UnknownEventType(str(event_type), close) from None

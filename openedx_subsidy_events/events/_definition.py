@@ -1,0 +1,137 @@
+"""The definition object of one event: its identity, its payload class, its schemas and its codec."""
+
+from __future__ import annotations
+
+import copy
+import functools
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, Generic, TypeVar
+from uuid import UUID
+
+from .. import signals
+from ..avro._codec import PayloadCodec
+from ..avro._schema import event_schema
+from ..avro._store import load_published
+from ..envelope import EventMetadata
+from ..exceptions import PayloadError
+
+__all__ = ["CORRELATION_FIELD", "EventDefinition"]
+
+P = TypeVar("P")
+
+CORRELATION_FIELD = "subsidy_request_uuid"
+"""The payload field every subsidy event carries: the uuid of the subsidy request it is about."""
+
+
+class EventDefinition(Generic[P]):
+    """One versioned event: what openedx-events calls a signal, plus its schemas and codec.
+
+    Attributes:
+        event_type: the OEP-41 event type, e.g. ``org.openedx.license-manager.license.assigned.v1``.
+        minor_version: the minor version of the current schema (compatible changes bump it).
+        data_key: the keyword the payload travels under (``license_assignment``).
+        payload_type: the attrs class of the payload.
+        producer: the service that sends the event.
+        description: what the event means, one or two sentences.
+
+    .. versionadded:: 0.1.0
+    """
+
+    __slots__ = ("__dict__", "data_key", "description", "event_type", "minor_version", "payload_type", "producer")
+
+    def __init__(self, *, event_type: str, data_key: str, payload_type: type[P], producer: str,
+                 description: str, minor_version: int = 0) -> None:
+        self.event_type = event_type
+        self.minor_version = minor_version
+        self.data_key = data_key
+        self.payload_type = payload_type
+        self.producer = producer
+        self.description = description
+
+    def __repr__(self) -> str:
+        return f"<EventDefinition {self.event_type} minor {self.minor_version}>"
+
+    # -- schemas ----------------------------------------------------------------------------
+
+    @functools.cached_property
+    def _schema(self) -> dict[str, Any]:
+        return event_schema(self)
+
+    @property
+    def schema(self) -> dict[str, Any]:
+        """The Avro schema of the current minor version, generated from the payload class (a copy)."""
+        return copy.deepcopy(self._schema)
+
+    @property
+    def schemas(self) -> dict[int, dict[str, Any]]:
+        """Every published schema of this event, by minor version, oldest first (copies)."""
+        return copy.deepcopy(dict(load_published(self.event_type)))
+
+    @property
+    def event_key_field(self) -> str:
+        """The dotted path of the event key, as openedx-events' producers take it."""
+        return f"{self.data_key}.{CORRELATION_FIELD}"
+
+    def event_key(self, payload: P) -> UUID:
+        """The event key and correlation id of a payload: its ``subsidy_request_uuid``."""
+        key: UUID = getattr(payload, CORRELATION_FIELD)
+        return key
+
+    # -- bytes ------------------------------------------------------------------------------
+
+    @functools.cached_property
+    def _codec(self) -> PayloadCodec[P]:
+        return PayloadCodec(event_type=self.event_type, data_key=self.data_key, payload_type=self.payload_type,
+                            minor_version=self.minor_version, schema=self._schema)
+
+    def serialize(self, payload: P) -> bytes:
+        """Schemaless Avro bytes of a payload, identical to what openedx-events' serializer writes."""
+        return self._codec.encode(payload)
+
+    def deserialize(self, data: bytes | bytearray | memoryview, *, minorversion: int) -> P:
+        """Decode bytes written with the published schema of ``minorversion``.
+
+        Raises :class:`UnknownSchemaVersion` for a minor version this package did not publish and
+        :class:`DecodeError` for bytes that are not a valid event.
+        """
+        return self._codec.decode(data, minorversion)
+
+    def to_record(self, payload: P) -> dict[str, Any]:
+        """The Avro record dict of a payload: ``{data_key: {field: wire value}}``."""
+        return self._codec.to_record(payload)
+
+    def from_record(self, record: dict[str, Any]) -> P:
+        """A payload from an Avro record dict read with the current schema (validated)."""
+        return self._codec.from_record(record)
+
+    # -- in-process signal ------------------------------------------------------------------
+
+    def metadata(self, *, time: datetime | None = None, **fields: Any) -> EventMetadata:
+        """New metadata for an event of this type at this minor version (``time`` defaults to now)."""
+        if time is not None:
+            fields["time"] = time
+        return EventMetadata(event_type=self.event_type, minorversion=self.minor_version, **fields)
+
+    def send(self, payload: P, *, metadata: EventMetadata | None = None) -> list[tuple[Callable[..., Any], Any]]:
+        """Send an event in process: record it in active captures, call every connected receiver.
+
+        Returns ``(receiver, response)`` pairs, as Django's ``Signal.send`` does.
+        """
+        if type(payload) is not self.payload_type:
+            raise PayloadError(self.payload_type.__name__, self.data_key, payload,
+                               f"expected a {self.payload_type.__name__} instance")
+        if metadata is None:
+            metadata = self.metadata()
+        elif metadata.event_type != self.event_type:
+            raise ValueError(f"metadata is for {metadata.event_type!r}, not {self.event_type!r}")
+        return signals.dispatch(self, payload, metadata)
+
+    def connect(self, receiver: Callable[..., Any]) -> Callable[..., Any]:
+        """Call ``receiver`` for every event of this type sent in process; usable as a decorator."""
+        signals.connect(self.event_type, receiver)
+        return receiver
+
+    def disconnect(self, receiver: Callable[..., Any]) -> bool:
+        """Stop calling ``receiver``; ``False`` if it was not connected."""
+        return signals.disconnect(self.event_type, receiver)

@@ -1,0 +1,181 @@
+"""Every error the package raises.
+
+One root, :class:`SubsidyEventsError`, so a service can catch everything of ours in one clause;
+each subclass also subclasses the builtin it resembles, so code written against the builtin keeps
+working. Messages are built late, in ``__str__``, from the structured attributes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "DecodeError",
+    "InvalidTransition",
+    "PayloadError",
+    "SchemaError",
+    "SubsidyEventsError",
+    "UnknownEventType",
+    "UnknownSchemaVersion",
+]
+
+
+def _short(value: Any, limit: int = 60) -> str:
+    """``repr`` of a value, cut so that one bad value cannot flood a log line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+class SubsidyEventsError(Exception):
+    """The root of every error raised by ``openedx_subsidy_events``.
+
+    .. versionadded:: 0.1.0
+    """
+
+
+class PayloadError(SubsidyEventsError, ValueError):
+    """A payload field was given a value its type or the wire cannot carry.
+
+    Attributes:
+        payload: the payload class name, e.g. ``"LicenseAssignmentData"``.
+        field: the field name.
+        value: the rejected value.
+        reason: what is wrong, as a sentence fragment.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, payload: str, field: str, value: Any, reason: str) -> None:
+        super().__init__(payload, field, value, reason)
+        self.payload = payload
+        self.field = field
+        self.value = value
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"{self.payload}.{self.field}: {self.reason} (got {_short(self.value)})"
+
+
+class UnknownEventType(SubsidyEventsError, LookupError):
+    """No event of this package has the requested ``event_type``.
+
+    Attributes:
+        event_type: the type asked for.
+        suggestions: known event types that look close to it, best first.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, event_type: str, suggestions: Sequence[str] = ()) -> None:
+        super().__init__(event_type, tuple(suggestions))
+        self.event_type = event_type
+        self.suggestions = tuple(suggestions)
+
+    def __str__(self) -> str:
+        message = f"unknown event type {self.event_type!r}"
+        if self.suggestions:
+            message += "; did you mean " + " or ".join(repr(s) for s in self.suggestions) + "?"
+        return message
+
+
+class UnknownSchemaVersion(SubsidyEventsError, LookupError):
+    """Bytes claim a minor version of an event for which no schema was published.
+
+    The decoder never guesses a writer schema: decoding with the wrong one returns silently
+    wrong values, which is the defect of the Open edX buses this package exists to fix.
+
+    Attributes:
+        event_type: the event type.
+        minorversion: the minor version asked for.
+        known: the published minor versions.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, event_type: str, minorversion: object, known: Sequence[int]) -> None:
+        super().__init__(event_type, minorversion, tuple(known))
+        self.event_type = event_type
+        self.minorversion = minorversion
+        self.known = tuple(known)
+
+    def __str__(self) -> str:
+        known = ", ".join(str(k) for k in self.known) or "none"
+        return (
+            f"{self.event_type}: no schema was published for minor version {self.minorversion!r} "
+            f"(published: {known}); upgrade openedx-subsidy-events to read it"
+        )
+
+
+class DecodeError(SubsidyEventsError, ValueError):
+    """Bytes are not a valid encoding of the event they are read as.
+
+    Raised for every malformed input (truncated, trailing bytes, a length past the end, a bad
+    union index, invalid UTF-8, a value the payload rejects), never a bare fastavro error.
+
+    Attributes:
+        event_type: the event being decoded, or ``None`` when the bytes do not say.
+        reason: what is wrong, as a sentence fragment.
+        offset: the byte offset the decoder had reached, when known.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, event_type: str | None, reason: str, *, offset: int | None = None) -> None:
+        super().__init__(event_type, reason, offset)
+        self.event_type = event_type
+        self.reason = reason
+        self.offset = offset
+
+    def __str__(self) -> str:
+        where = f" at byte {self.offset}" if self.offset is not None else ""
+        subject = self.event_type or "event"
+        return f"cannot decode {subject}{where}: {self.reason}"
+
+
+class SchemaError(SubsidyEventsError, ValueError):
+    """A schema file is unreadable, invalid Avro, or disagrees with what was published.
+
+    Attributes:
+        path: the file, or ``None`` for a schema given in memory.
+        pointer: a JSON pointer to the offending place in the schema (``""`` for the whole).
+        rule: a stable identifier of what was checked, e.g. ``"SCHEMA_DRIFT"``.
+        reason: one sentence.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, path: str | None, reason: str, *, pointer: str = "", rule: str = "INVALID_SCHEMA") -> None:
+        super().__init__(path, reason, pointer, rule)
+        self.path = path
+        self.pointer = pointer
+        self.rule = rule
+        self.reason = reason
+
+    def __str__(self) -> str:
+        where = self.path or "<schema>"
+        if self.pointer:
+            where += f" ({self.pointer})"
+        return f"{where}: {self.rule}: {self.reason}"
+
+
+class InvalidTransition(SubsidyEventsError, ValueError):
+    """A subsidy request cannot move from one state to another.
+
+    Attributes:
+        source: the current state.
+        target: the state asked for.
+        allowed: the states reachable from ``source``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, source: str, target: str, allowed: Sequence[str]) -> None:
+        super().__init__(source, target, tuple(allowed))
+        self.source = source
+        self.target = target
+        self.allowed = tuple(allowed)
+
+    def __str__(self) -> str:
+        allowed = ", ".join(self.allowed) or "none: it is final"
+        return f"a subsidy request cannot go from {self.source!r} to {self.target!r} (allowed: {allowed})"

@@ -1,0 +1,157 @@
+"""Writing the schemas of new minor versions, and checking what was published.
+
+Every published file is recorded with its SHA-256 in ``<root>/SHA256SUMS`` (the format of
+``sha256sum``, so ``sha256sum -c SHA256SUMS`` checks it too). A released file never changes:
+:func:`check_published` reports any file edited, removed or added by hand, any drift between the
+code's current schema and the highest published minor, and any file Avro parsers reject.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .avro._schema import dumps_schema
+from .avro._store import minor_files, read_schema_file
+from .events import EventDefinition, all_events
+from .exceptions import SchemaError
+
+__all__ = ["MANIFEST_NAME", "check_published", "generate"]
+
+MANIFEST_NAME = "SHA256SUMS"
+
+
+def _schema_path(root: Path, definition: EventDefinition[Any], minor: int) -> Path:
+    return root / definition.event_type / f"{minor}.avsc"
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_manifest(root: Path) -> dict[str, str]:
+    """``{relative path: sha256}`` from the manifest; empty when there is none."""
+    manifest = root / MANIFEST_NAME
+    if not manifest.is_file():
+        return {}
+    entries = {}
+    for number, line in enumerate(manifest.read_text(encoding="utf-8").splitlines(), start=1):
+        digest, _, name = line.partition("  ")
+        if len(digest) != 64 or not name:
+            raise SchemaError(str(manifest), f"line {number} is not '<sha256>  <path>'", rule="INVALID_MANIFEST")
+        entries[name] = digest
+    return entries
+
+
+def _write_manifest(root: Path, entries: dict[str, str]) -> None:
+    lines = [f"{digest}  {name}\n" for name, digest in sorted(entries.items())]
+    (root / MANIFEST_NAME).write_text("".join(lines), encoding="utf-8")
+
+
+def generate(root: Path, definitions: Iterable[EventDefinition[Any]] | None = None) -> tuple[list[Path], list[SchemaError]]:
+    """Write the current minor's schema of every event that has no file for it yet.
+
+    Never overwrites: a file that exists and differs from the code is reported as
+    ``SCHEMA_DRIFT``. Returns the files written and the problems found.
+    """
+    written: list[Path] = []
+    problems: list[SchemaError] = []
+    manifest = read_manifest(root)
+    for definition in definitions if definitions is not None else all_events():
+        path = _schema_path(root, definition, definition.minor_version)
+        if path.exists():
+            problems.extend(_drift(path, definition))
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(dumps_schema(definition.schema), encoding="utf-8")
+        manifest[path.relative_to(root).as_posix()] = _digest(path)
+        written.append(path)
+    if written:
+        _write_manifest(root, manifest)
+    return written, problems
+
+
+def _drift(path: Path, definition: EventDefinition[Any]) -> Iterator[SchemaError]:
+    try:
+        published = read_schema_file(path)
+    except SchemaError as error:
+        yield error
+        return
+    if published != definition.schema:
+        yield _drift_error(path, definition)
+
+
+def _drift_error(path: Path, definition: EventDefinition[Any]) -> SchemaError:
+    return SchemaError(
+        str(path),
+        f"the code's schema of {definition.event_type} differs from published minor "
+        f"{definition.minor_version}; a released file never changes: bump minor_version for a "
+        "compatible change (then run 'subsidy-events generate'), or add a new .v2 event for a breaking one",
+        rule="SCHEMA_DRIFT",
+    )
+
+
+def check_published(root: Path, definitions: Iterable[EventDefinition[Any]] | None = None) -> list[SchemaError]:
+    """Every problem with the published schemas under ``root``; an empty list means all is well."""
+    definitions = list(definitions if definitions is not None else all_events())
+    problems: list[SchemaError] = []
+    try:
+        manifest = read_manifest(root)
+    except SchemaError as error:
+        return [error]
+    for definition in definitions:
+        problems.extend(_check_event(root, definition, manifest))
+    known = {d.event_type for d in definitions}
+    if root.is_dir():
+        for folder in sorted(p for p in root.iterdir() if p.is_dir() and p.name not in known):
+            problems.append(SchemaError(str(folder), "is not the folder of any event of this package",
+                                        rule="UNKNOWN_EVENT_TYPE"))
+    for name in sorted(manifest):
+        if not (root / name).is_file():
+            problems.append(SchemaError(str(root / name), "is recorded as published but is missing",
+                                        rule="RELEASED_FILE_REMOVED"))
+    return problems
+
+
+def _check_event(root: Path, definition: EventDefinition[Any], manifest: dict[str, str]) -> Iterator[SchemaError]:
+    files = minor_files(root, definition.event_type)
+    current = definition.minor_version
+    if current not in files:
+        yield SchemaError(str(_schema_path(root, definition, current)),
+                          "the current minor version has no published schema; run 'subsidy-events generate'",
+                          rule="SCHEMA_MISSING")
+    for minor in sorted(set(range(max(files, default=-1) + 1)) - set(files)):
+        yield SchemaError(str(_schema_path(root, definition, minor)), "a minor version is missing from the history",
+                          rule="MINOR_GAP")
+    for minor, path in sorted(files.items()):
+        name = path.relative_to(root).as_posix()
+        if name not in manifest:
+            yield SchemaError(str(path), f"is not recorded in {MANIFEST_NAME}; write schemas with "
+                              "'subsidy-events generate'", rule="UNRECORDED_FILE")
+        elif _digest(path) != manifest[name]:
+            yield SchemaError(str(path), "a released schema file was edited; released files never change",
+                              rule="RELEASED_FILE_EDITED")
+        if minor > current:
+            yield SchemaError(str(path), f"is newer than the code's minor_version {current}", rule="MINOR_AHEAD")
+        try:
+            schema = read_schema_file(path)
+        except SchemaError as error:
+            yield error
+            continue
+        yield from _apache_avro_rejects(path)
+        if minor == current and schema != definition.schema:
+            yield _drift_error(path, definition)
+
+
+def _apache_avro_rejects(path: Path) -> Iterator[SchemaError]:
+    """The Apache ``avro`` parser is stricter about names than fastavro; use it when installed."""
+    try:
+        import avro.schema
+    except ImportError:
+        return
+    try:
+        avro.schema.parse(path.read_text(encoding="utf-8"))
+    except Exception as error:  # the avro package raises several types for invalid schemas
+        yield SchemaError(str(path), f"the Apache avro parser rejects it: {error}", rule="INVALID_SCHEMA")
