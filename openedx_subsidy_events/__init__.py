@@ -22,6 +22,8 @@ from .events import (
     get_event,
 )
 from .exceptions import (
+    ContractError,
+    ContractViolation,
     DecodeError,
     InvalidTransition,
     PayloadError,
@@ -42,6 +44,8 @@ __all__ = [
     "TRANSITIONS",
     "CapturedEvent",
     "CapturedEvents",
+    "ContractError",
+    "ContractViolation",
     "CouponCodeAssignmentData",
     "CouponCodeRequestData",
     "DecodeError",

@@ -11,6 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 __all__ = [
+    "ContractError",
+    "ContractViolation",
     "DecodeError",
     "InvalidTransition",
     "PayloadError",
@@ -141,22 +143,92 @@ class SchemaError(SubsidyEventsError, ValueError):
         pointer: a JSON pointer to the offending place in the schema (``""`` for the whole).
         rule: a stable identifier of what was checked, e.g. ``"SCHEMA_DRIFT"``.
         reason: one sentence.
+        line, column: the 1-based position in the file, when known.
 
     .. versionadded:: 0.1.0
     """
 
-    def __init__(self, path: str | None, reason: str, *, pointer: str = "", rule: str = "INVALID_SCHEMA") -> None:
+    def __init__(self, path: str | None, reason: str, *, pointer: str = "", rule: str = "INVALID_SCHEMA",
+                 line: int | None = None, column: int | None = None) -> None:
         super().__init__(path, reason, pointer, rule)
         self.path = path
         self.pointer = pointer
         self.rule = rule
         self.reason = reason
+        self.line = line
+        self.column = column
 
     def __str__(self) -> str:
         where = self.path or "<schema>"
+        if self.line is not None:
+            where += f":{self.line}" + (f":{self.column}" if self.column is not None else "")
         if self.pointer:
             where += f" ({self.pointer})"
         return f"{where}: {self.rule}: {self.reason}"
+
+
+class ContractError(SubsidyEventsError, ValueError):
+    """A contract file is unreadable or does not follow the contract format.
+
+    Attributes:
+        path: the contract file.
+        reason: one sentence.
+        pointer: a JSON pointer to the offending place in the contract (``""`` for the whole).
+        line, column: the 1-based position in the file, when known.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, path: str | None, reason: str, *, pointer: str = "", line: int | None = None,
+                 column: int | None = None) -> None:
+        super().__init__(path, reason, pointer, line, column)
+        self.path = path
+        self.reason = reason
+        self.pointer = pointer
+        self.line = line
+        self.column = column
+
+    def __str__(self) -> str:
+        where = self.path or "<contract>"
+        if self.line is not None:
+            where += f":{self.line}" + (f":{self.column}" if self.column is not None else "")
+        if self.pointer:
+            where += f" ({self.pointer})"
+        return f"{where}: {self.reason}"
+
+
+class ContractViolation(SubsidyEventsError, AssertionError):
+    """An event breaks what a consumer's contract expects of it.
+
+    Attributes:
+        consumer: the consuming service whose contract is broken.
+        event_type: the event type.
+        contract_file: the contract's path (as shipped, e.g. ``contracts/<consumer>/<event_type>.yaml``).
+        field_path: the dotted path of the offending field (``""`` for the whole event).
+        rule: what was checked, e.g. ``"REQUIRED_FIELD_MISSING"`` or a JSON Schema keyword.
+        value: the offending value.
+        reason: one sentence.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, *, consumer: str, event_type: str, contract_file: str, field_path: str, rule: str,
+                 value: Any, reason: str) -> None:
+        super().__init__(consumer, event_type, field_path, rule)
+        self.consumer = consumer
+        self.event_type = event_type
+        self.contract_file = contract_file
+        self.field_path = field_path
+        self.rule = rule
+        self.value = value
+        self.reason = reason
+
+    def __str__(self) -> str:
+        where = f" {self.field_path}" if self.field_path else ""
+        return (
+            f"consumer {self.consumer!r} ({self.contract_file}): {self.event_type}{where}: {self.rule}: "
+            f"{self.reason} (value {_short(self.value)})"
+        )
 
 
 class InvalidTransition(SubsidyEventsError, ValueError):
