@@ -8,9 +8,9 @@ from ._version import __version__
 from .avro import SingleObjectEvent, decode_single_object, encode_single_object
 from .envelope import EventMetadata
 from .events import (
+    CORRELATION_FIELD,
     COUPON_CODE_ASSIGNED,
     COUPON_CODE_REQUEST_APPROVED,
-    CORRELATION_FIELD,
     LICENSE_ASSIGNED,
     LICENSE_REQUEST_APPROVED,
     CouponCodeAssignmentData,

@@ -127,7 +127,7 @@ def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
 
 
 def payload_fields(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attribute[Any]]:
-    """attrs ``field_transformer`` for payload classes (see the module docstring)."""
+    """Attrs ``field_transformer`` for payload classes (see the module docstring)."""
     result = []
     for attribute in fields:
         where = f"{cls.__name__}.{attribute.name}"

@@ -79,8 +79,9 @@ def _parser() -> argparse.ArgumentParser:
 
     gen = commands.add_parser("generate", help="write the schema of each event's current minor version")
     gen.add_argument("--schemas", metavar="DIR", help=schemas_help)
-    gen.add_argument("--check", action="store_true",
-                     help="write nothing; exit 1 if the code and the published schemas disagree")
+    gen.add_argument(
+        "--check", action="store_true", help="write nothing; exit 1 if the code and the published schemas disagree"
+    )
     gen.set_defaults(run=_cmd_generate)
     return parser
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid1
 
@@ -28,7 +28,7 @@ def _default_source() -> str:
 
 
 def _now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _sourcelib() -> tuple[int, ...]:
@@ -55,6 +55,7 @@ class EventMetadata:
         sourcelib: the version of the library that made the event, as a tuple of ints.
 
     .. versionadded:: 0.1.0
+
     """
 
     event_type: str = attrs.field(validator=attrs.validators.instance_of(str))
@@ -70,15 +71,24 @@ class EventMetadata:
         from openedx_events.data import EventsMetadata
 
         return EventsMetadata(
-            event_type=self.event_type, id=self.id, minorversion=self.minorversion, source=self.source,
-            sourcehost=self.sourcehost, time=self.time, sourcelib=self.sourcelib,
+            event_type=self.event_type,
+            id=self.id,
+            minorversion=self.minorversion,
+            source=self.source,
+            sourcehost=self.sourcehost,
+            time=self.time,
+            sourcelib=self.sourcelib,
         )
 
     @classmethod
     def from_openedx(cls, metadata: Any) -> EventMetadata:
         """Metadata from an ``openedx_events.data.EventsMetadata``."""
         return cls(
-            event_type=metadata.event_type, id=metadata.id, minorversion=metadata.minorversion,
-            source=metadata.source, sourcehost=metadata.sourcehost, time=metadata.time,
+            event_type=metadata.event_type,
+            id=metadata.id,
+            minorversion=metadata.minorversion,
+            source=metadata.source,
+            sourcehost=metadata.sourcehost,
+            time=metadata.time,
             sourcelib=tuple(metadata.sourcelib),
         )

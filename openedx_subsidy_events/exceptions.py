@@ -46,6 +46,7 @@ class PayloadError(SubsidyEventsError, ValueError):
         reason: what is wrong, as a sentence fragment.
 
     .. versionadded:: 0.1.0
+
     """
 
     def __init__(self, payload: str, field: str, value: Any, reason: str) -> None:
@@ -67,6 +68,7 @@ class UnknownEventType(SubsidyEventsError, LookupError):
         suggestions: known event types that look close to it, best first.
 
     .. versionadded:: 0.1.0
+
     """
 
     def __init__(self, event_type: str, suggestions: Sequence[str] = ()) -> None:
@@ -93,6 +95,7 @@ class UnknownSchemaVersion(SubsidyEventsError, LookupError):
         known: the published minor versions.
 
     .. versionadded:: 0.1.0
+
     """
 
     def __init__(self, event_type: str, minorversion: object, known: Sequence[int]) -> None:
@@ -121,6 +124,7 @@ class DecodeError(SubsidyEventsError, ValueError):
         offset: the byte offset the decoder had reached, when known.
 
     .. versionadded:: 0.1.0
+
     """
 
     def __init__(self, event_type: str | None, reason: str, *, offset: int | None = None) -> None:
@@ -146,10 +150,19 @@ class SchemaError(SubsidyEventsError, ValueError):
         line, column: the 1-based position in the file, when known.
 
     .. versionadded:: 0.1.0
+
     """
 
-    def __init__(self, path: str | None, reason: str, *, pointer: str = "", rule: str = "INVALID_SCHEMA",
-                 line: int | None = None, column: int | None = None) -> None:
+    def __init__(
+        self,
+        path: str | None,
+        reason: str,
+        *,
+        pointer: str = "",
+        rule: str = "INVALID_SCHEMA",
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
         super().__init__(path, reason, pointer, rule)
         self.path = path
         self.pointer = pointer
@@ -177,10 +190,12 @@ class ContractError(SubsidyEventsError, ValueError):
         line, column: the 1-based position in the file, when known.
 
     .. versionadded:: 0.1.0
+
     """
 
-    def __init__(self, path: str | None, reason: str, *, pointer: str = "", line: int | None = None,
-                 column: int | None = None) -> None:
+    def __init__(
+        self, path: str | None, reason: str, *, pointer: str = "", line: int | None = None, column: int | None = None
+    ) -> None:
         super().__init__(path, reason, pointer, line, column)
         self.path = path
         self.reason = reason
@@ -210,10 +225,12 @@ class ContractViolation(SubsidyEventsError, AssertionError):
         reason: one sentence.
 
     .. versionadded:: 0.1.0
+
     """
 
-    def __init__(self, *, consumer: str, event_type: str, contract_file: str, field_path: str, rule: str,
-                 value: Any, reason: str) -> None:
+    def __init__(
+        self, *, consumer: str, event_type: str, contract_file: str, field_path: str, rule: str, value: Any, reason: str
+    ) -> None:
         super().__init__(consumer, event_type, field_path, rule)
         self.consumer = consumer
         self.event_type = event_type
@@ -240,6 +257,7 @@ class InvalidTransition(SubsidyEventsError, ValueError):
         allowed: the states reachable from ``source``.
 
     .. versionadded:: 0.1.0
+
     """
 
     def __init__(self, source: str, target: str, allowed: Sequence[str]) -> None:

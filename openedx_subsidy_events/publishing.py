@@ -50,7 +50,9 @@ def _write_manifest(root: Path, entries: dict[str, str]) -> None:
     (root / MANIFEST_NAME).write_text("".join(lines), encoding="utf-8")
 
 
-def generate(root: Path, definitions: Iterable[EventDefinition[Any]] | None = None) -> tuple[list[Path], list[SchemaError]]:
+def generate(
+    root: Path, definitions: Iterable[EventDefinition[Any]] | None = None
+) -> tuple[list[Path], list[SchemaError]]:
     """Write the current minor's schema of every event that has no file for it yet.
 
     Never overwrites: a file that exists and differs from the code is reported as
@@ -106,12 +108,14 @@ def check_published(root: Path, definitions: Iterable[EventDefinition[Any]] | No
     known = {d.event_type for d in definitions}
     if root.is_dir():
         for folder in sorted(p for p in root.iterdir() if p.is_dir() and p.name not in known):
-            problems.append(SchemaError(str(folder), "is not the folder of any event of this package",
-                                        rule="UNKNOWN_EVENT_TYPE"))
+            problems.append(
+                SchemaError(str(folder), "is not the folder of any event of this package", rule="UNKNOWN_EVENT_TYPE")
+            )
     for name in sorted(manifest):
         if not (root / name).is_file():
-            problems.append(SchemaError(str(root / name), "is recorded as published but is missing",
-                                        rule="RELEASED_FILE_REMOVED"))
+            problems.append(
+                SchemaError(str(root / name), "is recorded as published but is missing", rule="RELEASED_FILE_REMOVED")
+            )
     return problems
 
 
@@ -119,20 +123,27 @@ def _check_event(root: Path, definition: EventDefinition[Any], manifest: dict[st
     files = minor_files(root, definition.event_type)
     current = definition.minor_version
     if current not in files:
-        yield SchemaError(str(_schema_path(root, definition, current)),
-                          "the current minor version has no published schema; run 'subsidy-events generate'",
-                          rule="SCHEMA_MISSING")
+        yield SchemaError(
+            str(_schema_path(root, definition, current)),
+            "the current minor version has no published schema; run 'subsidy-events generate'",
+            rule="SCHEMA_MISSING",
+        )
     for minor in sorted(set(range(max(files, default=-1) + 1)) - set(files)):
-        yield SchemaError(str(_schema_path(root, definition, minor)), "a minor version is missing from the history",
-                          rule="MINOR_GAP")
+        yield SchemaError(
+            str(_schema_path(root, definition, minor)), "a minor version is missing from the history", rule="MINOR_GAP"
+        )
     for minor, path in sorted(files.items()):
         name = path.relative_to(root).as_posix()
         if name not in manifest:
-            yield SchemaError(str(path), f"is not recorded in {MANIFEST_NAME}; write schemas with "
-                              "'subsidy-events generate'", rule="UNRECORDED_FILE")
+            yield SchemaError(
+                str(path),
+                f"is not recorded in {MANIFEST_NAME}; write schemas with 'subsidy-events generate'",
+                rule="UNRECORDED_FILE",
+            )
         elif _digest(path) != manifest[name]:
-            yield SchemaError(str(path), "a released schema file was edited; released files never change",
-                              rule="RELEASED_FILE_EDITED")
+            yield SchemaError(
+                str(path), "a released schema file was edited; released files never change", rule="RELEASED_FILE_EDITED"
+            )
         if minor > current:
             yield SchemaError(str(path), f"is newer than the code's minor_version {current}", rule="MINOR_AHEAD")
         try:

@@ -15,7 +15,7 @@ from .exceptions import InvalidTransition
 __all__ = ["TRANSITIONS", "SubsidyRequestState", "assert_transition", "can_transition"]
 
 
-class SubsidyRequestState(str, enum.Enum):
+class SubsidyRequestState(enum.StrEnum):
     """The state of a license or coupon-code request, as enterprise-access stores it.
 
     .. versionadded:: 0.1.0
@@ -28,9 +28,6 @@ class SubsidyRequestState(str, enum.Enum):
     DECLINED = "declined"
     ERROR = "error"
     CANCELLED = "cancelled"
-
-    def __str__(self) -> str:
-        return self.value
 
     @property
     def is_final(self) -> bool:

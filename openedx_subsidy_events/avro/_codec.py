@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
@@ -50,32 +51,35 @@ class PayloadCodec(Generic[P]):
     loop over fields and one fastavro call.
     """
 
-    def __init__(self, *, event_type: str, data_key: str, payload_type: type[P], minor_version: int,
-                 schema: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        *,
+        event_type: str,
+        data_key: str,
+        payload_type: type[P],
+        minor_version: int,
+        schema: dict[str, Any],
+        schemas_root: Path | None = None,
+    ) -> None:
         self.event_type = event_type
         self.data_key = data_key
         self.payload_type = payload_type
         self.minor_version = minor_version
+        self.schemas_root = schemas_root
         self._parsed_current = fastavro.parse_schema(schema)
-        fields = attrs.fields(payload_type)  # type: ignore[misc]
-        self._to_wire = tuple((a.name, _TO_WIRE.get(a.type)) for a in fields)  # type: ignore[arg-type]
-        self._from_wire = tuple((a.name, _FROM_WIRE.get(a.type)) for a in fields)  # type: ignore[arg-type]
+        fields: tuple[attrs.Attribute[Any], ...] = attrs.fields(payload_type)  # type: ignore[arg-type]
+        self._to_wire = tuple((a.name, _TO_WIRE.get(a.type)) for a in fields if a.type is not None)
+        self._from_wire = tuple((a.name, _FROM_WIRE.get(a.type)) for a in fields if a.type is not None)
         self._writers: dict[int, Any] = {}
-
-    @classmethod
-    def for_definition(cls, definition: Any) -> PayloadCodec[Any]:
-        """The codec of an :class:`~openedx_subsidy_events.EventDefinition`."""
-        return cls(event_type=definition.event_type, data_key=definition.data_key,
-                   payload_type=definition.payload_type, minor_version=definition.minor_version,
-                   schema=event_schema(definition))
 
     # -- encoding ---------------------------------------------------------------------------
 
     def to_record(self, payload: P) -> dict[str, Any]:
         """The Avro record dict of a payload (the value fastavro writes)."""
         if type(payload) is not self.payload_type:
-            raise PayloadError(self.payload_type.__name__, self.data_key, payload,
-                               f"expected a {self.payload_type.__name__} instance")
+            raise PayloadError(
+                self.payload_type.__name__, self.data_key, payload, f"expected a {self.payload_type.__name__} instance"
+            )
         record = {}
         for name, convert in self._to_wire:
             value = getattr(payload, name)
@@ -94,7 +98,7 @@ class PayloadCodec(Generic[P]):
         """The parsed published schema of a minor version; :class:`UnknownSchemaVersion` if none."""
         parsed = self._writers.get(minorversion)
         if parsed is None:
-            published = load_published(self.event_type)
+            published = load_published(self.event_type, self.schemas_root)
             if type(minorversion) is not int or minorversion not in published:
                 raise UnknownSchemaVersion(self.event_type, minorversion, sorted(published))
             if minorversion == self.minor_version:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
+from .._payload import field, payload_fields
 from ..exceptions import UnknownEventType
 from ._definition import CORRELATION_FIELD, EventDefinition
-from .._payload import field, payload_fields
 from .ecommerce import COUPON_CODE_ASSIGNED, CouponCodeAssignmentData
 from .enterprise_access import (
     COUPON_CODE_REQUEST_APPROVED,

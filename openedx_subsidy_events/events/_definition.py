@@ -6,6 +6,7 @@ import copy
 import functools
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
@@ -34,20 +35,41 @@ class EventDefinition(Generic[P]):
         payload_type: the attrs class of the payload.
         producer: the service that sends the event.
         description: what the event means, one or two sentences.
+        schemas_root: the folder of published schemas to read; ``None`` for the ones this package ships.
 
     .. versionadded:: 0.1.0
+
     """
 
-    __slots__ = ("__dict__", "data_key", "description", "event_type", "minor_version", "payload_type", "producer")
+    __slots__ = (
+        "__dict__",
+        "data_key",
+        "description",
+        "event_type",
+        "minor_version",
+        "payload_type",
+        "producer",
+        "schemas_root",
+    )
 
-    def __init__(self, *, event_type: str, data_key: str, payload_type: type[P], producer: str,
-                 description: str, minor_version: int = 0) -> None:
+    def __init__(
+        self,
+        *,
+        event_type: str,
+        data_key: str,
+        payload_type: type[P],
+        producer: str,
+        description: str,
+        minor_version: int = 0,
+        schemas_root: Path | None = None,
+    ) -> None:
         self.event_type = event_type
         self.minor_version = minor_version
         self.data_key = data_key
         self.payload_type = payload_type
         self.producer = producer
         self.description = description
+        self.schemas_root = schemas_root
 
     def __repr__(self) -> str:
         return f"<EventDefinition {self.event_type} minor {self.minor_version}>"
@@ -66,7 +88,7 @@ class EventDefinition(Generic[P]):
     @property
     def schemas(self) -> dict[int, dict[str, Any]]:
         """Every published schema of this event, by minor version, oldest first (copies)."""
-        return copy.deepcopy(dict(load_published(self.event_type)))
+        return copy.deepcopy(dict(load_published(self.event_type, self.schemas_root)))
 
     @property
     def event_key_field(self) -> str:
@@ -82,8 +104,14 @@ class EventDefinition(Generic[P]):
 
     @functools.cached_property
     def _codec(self) -> PayloadCodec[P]:
-        return PayloadCodec(event_type=self.event_type, data_key=self.data_key, payload_type=self.payload_type,
-                            minor_version=self.minor_version, schema=self._schema)
+        return PayloadCodec(
+            event_type=self.event_type,
+            data_key=self.data_key,
+            payload_type=self.payload_type,
+            minor_version=self.minor_version,
+            schema=self._schema,
+            schemas_root=self.schemas_root,
+        )
 
     def serialize(self, payload: P) -> bytes:
         """Schemaless Avro bytes of a payload, identical to what openedx-events' serializer writes."""
@@ -119,8 +147,9 @@ class EventDefinition(Generic[P]):
         Returns ``(receiver, response)`` pairs, as Django's ``Signal.send`` does.
         """
         if type(payload) is not self.payload_type:
-            raise PayloadError(self.payload_type.__name__, self.data_key, payload,
-                               f"expected a {self.payload_type.__name__} instance")
+            raise PayloadError(
+                self.payload_type.__name__, self.data_key, payload, f"expected a {self.payload_type.__name__} instance"
+            )
         if metadata is None:
             metadata = self.metadata()
         elif metadata.event_type != self.event_type:

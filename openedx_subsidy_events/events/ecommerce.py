@@ -5,8 +5,8 @@ from uuid import UUID
 
 import attrs
 
-from ._definition import EventDefinition
 from .._payload import field, payload_fields
+from ._definition import EventDefinition
 
 __all__ = ["COUPON_CODE_ASSIGNED", "CouponCodeAssignmentData"]
 
@@ -25,6 +25,7 @@ class CouponCodeAssignmentData:
         assigned_at (datetime | None): when the code was assigned (UTC).
 
     .. versionadded:: 0.1.0
+
     """
 
     subsidy_request_uuid: UUID = field(
@@ -34,8 +35,9 @@ class CouponCodeAssignmentData:
     coupon_id: int = field("The id of the ecommerce coupon the code belongs to.")
     enterprise_customer_uuid: UUID = field("The uuid of the enterprise customer the learner belongs to.")
     user_email: str = field("The email address the code was assigned to.", sensitivity="pii")
-    course_id: str | None = field("The course the code was assigned for, as a course key such as edX+DemoX.",
-                                  optional=True)
+    course_id: str | None = field(
+        "The course the code was assigned for, as a course key such as edX+DemoX.", optional=True
+    )
     assigned_at: datetime | None = field("When the code was assigned, in UTC.", optional=True)
 
 

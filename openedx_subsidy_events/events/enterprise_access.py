@@ -10,8 +10,8 @@ from uuid import UUID
 
 import attrs
 
-from ._definition import EventDefinition
 from .._payload import field, payload_fields
+from ._definition import EventDefinition
 
 __all__ = ["COUPON_CODE_REQUEST_APPROVED", "LICENSE_REQUEST_APPROVED", "CouponCodeRequestData", "LicenseRequestData"]
 
@@ -47,6 +47,7 @@ class CouponCodeRequestData:
         course_run_key (str | None): the course run the learner asked for.
 
     .. versionadded:: 0.1.0
+
     """
 
     subsidy_request_uuid: UUID = field(_REQUEST_UUID_DOC)
@@ -80,6 +81,7 @@ class LicenseRequestData:
         course_run_key (str | None): the course run the learner asked for.
 
     .. versionadded:: 0.1.0
+
     """
 
     subsidy_request_uuid: UUID = field(_REQUEST_UUID_DOC)

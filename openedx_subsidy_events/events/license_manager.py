@@ -5,8 +5,8 @@ from uuid import UUID
 
 import attrs
 
-from ._definition import EventDefinition
 from .._payload import field, payload_fields
+from ._definition import EventDefinition
 
 __all__ = ["LICENSE_ASSIGNED", "LicenseAssignmentData"]
 
@@ -26,6 +26,7 @@ class LicenseAssignmentData:
         assigned_at (datetime | None): when the license was assigned (UTC).
 
     .. versionadded:: 0.1.0
+
     """
 
     subsidy_request_uuid: UUID = field(
@@ -38,8 +39,7 @@ class LicenseAssignmentData:
     lms_user_id: int | None = field(
         "The LMS user id of the learner; null until the learner activates the license.", optional=True
     )
-    course_id: str | None = field("The course the learner asked for, as a course key such as edX+DemoX.",
-                                  optional=True)
+    course_id: str | None = field("The course the learner asked for, as a course key such as edX+DemoX.", optional=True)
     assigned_at: datetime | None = field("When the license was assigned, in UTC.", optional=True)
 
 

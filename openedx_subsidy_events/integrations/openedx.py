@@ -1,0 +1,72 @@
+"""The events as openedx-events signals, so that the Open edX event buses carry them.
+
+Needs the ``openedx`` extra (openedx-events and Django). :func:`openedx_signal` gives the one
+``OpenEdxPublicSignal`` of an event (its data key mapped to our payload class, its minor version),
+so openedx-events' producers and consumers, and its Avro serializer, work with our payloads
+unchanged. Events sent through these signals are recorded by
+:func:`~openedx_subsidy_events.capture_events`, so a service's real code, sending the Open edX way,
+can be verified by the contract tests.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from typing import Any
+
+from openedx_events.tooling import OpenEdxPublicSignal
+
+from .. import signals
+from ..envelope import EventMetadata
+from ..events import EventDefinition, all_events, get_event
+
+__all__ = ["openedx_signal", "register_signals"]
+
+_lock = threading.Lock()
+
+
+@functools.cache
+def openedx_signal(definition: EventDefinition[Any]) -> Any:
+    """The ``OpenEdxPublicSignal`` of an event, created once per process.
+
+    An existing signal of the same event type (one the service defined by hand) is reused when its
+    data definition matches ours; one that differs is an error, since it would serialize other bytes.
+    """
+    with _lock:
+        try:
+            existing = OpenEdxPublicSignal.get_signal_by_type(definition.event_type)
+        except KeyError:
+            existing = None
+        expected = {definition.data_key: definition.payload_type}
+        if existing is not None:
+            if existing.init_data != expected or existing.minor_version != definition.minor_version:
+                raise ValueError(
+                    f"an OpenEdxPublicSignal for {definition.event_type} already exists with data "
+                    f"{existing.init_data!r} (minor {existing.minor_version}); expected {expected!r} "
+                    f"(minor {definition.minor_version})"
+                )
+            signal = existing
+        else:
+            signal = OpenEdxPublicSignal(
+                event_type=definition.event_type, data=expected, minor_version=definition.minor_version
+            )
+        signal.connect(_record_sent, weak=False, dispatch_uid=f"openedx_subsidy_events.capture.{definition.event_type}")
+    return signal
+
+
+def _record_sent(sender: Any, signal: Any, metadata: Any = None, **kwargs: Any) -> None:
+    """Receiver on every signal of ours: adds what the service itself sent to active captures.
+
+    Events the event bus consumer re-sends in process (``from_event_bus=True``) were sent by
+    another service, so they are not recorded.
+    """
+    if kwargs.get("from_event_bus"):
+        return
+    definition = get_event(signal.event_type)
+    payload = kwargs.get(definition.data_key)
+    signals.record(definition, payload, EventMetadata.from_openedx(metadata))
+
+
+def register_signals() -> list[Any]:
+    """Create the signals of all our events (call before the ``openedx_events`` app is ready)."""
+    return [openedx_signal(definition) for definition in all_events()]
