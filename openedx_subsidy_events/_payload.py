@@ -130,9 +130,17 @@ def payload_fields(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.
     """Attrs ``field_transformer`` for payload classes (see the module docstring)."""
     result = []
     for attribute in fields:
+        if attribute.inherited:  # already transformed by the base payload class
+            result.append(attribute)
+            continue
         where = f"{cls.__name__}.{attribute.name}"
         if DOC not in attribute.metadata:
             raise TypeError(f"{where}: declare payload fields with openedx_subsidy_events field()")
+        if isinstance(attribute.type, str):
+            raise TypeError(
+                f"{where}: the annotation is the string {attribute.type!r}; payload modules need real annotations "
+                "(no 'from __future__ import annotations'), because openedx-events reads attrs.fields().type"
+            )
         wire_type, optional = _unwrap_optional(attribute.type)
         if wire_type not in SUPPORTED_TYPES:
             raise TypeError(f"{where}: unsupported type {wire_type!r}; use one of {list(SUPPORTED_TYPES)}")

@@ -60,8 +60,8 @@ def capture_events() -> Iterator[CapturedEvents]:
     try:
         yield captured
     finally:
-        with _lock:
-            _captures.remove(captured)
+        with _lock:  # by identity: two captures holding the same events compare equal
+            _captures[:] = [c for c in _captures if c is not captured]
 
 
 def connect(event_type: str, receiver: Receiver) -> None:

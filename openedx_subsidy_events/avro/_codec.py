@@ -20,7 +20,6 @@ import attrs
 import fastavro
 
 from ..exceptions import DecodeError, PayloadError, SchemaError, UnknownSchemaVersion
-from ._schema import event_schema
 from ._store import load_published
 
 __all__ = ["PayloadCodec"]
@@ -96,7 +95,7 @@ class PayloadCodec(Generic[P]):
 
     def writer_schema(self, minorversion: int) -> Any:
         """The parsed published schema of a minor version; :class:`UnknownSchemaVersion` if none."""
-        parsed = self._writers.get(minorversion)
+        parsed = self._writers.get(minorversion) if type(minorversion) is int else None
         if parsed is None:
             published = load_published(self.event_type, self.schemas_root)
             if type(minorversion) is not int or minorversion not in published:

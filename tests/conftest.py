@@ -1,0 +1,24 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from openedx_subsidy_events import EventDefinition, all_events
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    """The checkout being tested (its schemas/ and contracts/ are the published ones)."""
+    return REPO
+
+
+@pytest.fixture(params=all_events(), ids=lambda d: d.data_key)
+def definition(request: pytest.FixtureRequest) -> EventDefinition[Any]:
+    """Each of the package's four events in turn."""
+    return request.param  # type: ignore[no-any-return]

@@ -1,0 +1,190 @@
+"""Publishing schemas: generate writes new minors only; check catches drift and edited history."""
+
+import io
+import shutil
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+from openedx_subsidy_events import LICENSE_ASSIGNED, EventDefinition, all_events
+from openedx_subsidy_events.cli import main
+from openedx_subsidy_events.events import field, payload_fields
+from openedx_subsidy_events.publishing import MANIFEST_NAME, check_published, generate
+
+
+@pytest.fixture
+def published(tmp_path: Path, repo_root: Path) -> Path:
+    """A copy of the package's published schemas to tamper with."""
+    root = tmp_path / "schemas"
+    shutil.copytree(repo_root / "schemas", root)
+    return root
+
+
+def _rules(problems: list[Any]) -> list[tuple[str, str]]:
+    return [(p.rule, Path(p.path).name if p.path else "") for p in problems]
+
+
+def test_generate_into_an_empty_folder_writes_every_event(tmp_path: Path, repo_root: Path) -> None:
+    """A fresh generate reproduces the committed files and manifest exactly."""
+    written, problems = generate(tmp_path)
+    assert problems == []
+    assert len(written) == len(all_events())
+    for path in written:
+        assert path.read_bytes() == (repo_root / "schemas" / path.relative_to(tmp_path)).read_bytes()
+    assert (tmp_path / MANIFEST_NAME).read_bytes() == (repo_root / "schemas" / MANIFEST_NAME).read_bytes()
+
+
+def test_generate_again_writes_nothing(published: Path) -> None:
+    """Generate never rewrites a published file."""
+    assert generate(published) == ([], [])
+
+
+def test_the_committed_schemas_are_clean(repo_root: Path) -> None:
+    """The repository's own schemas/ passes every check."""
+    assert check_published(repo_root / "schemas") == []
+
+
+def test_edited_released_file(published: Path) -> None:
+    """Editing the text of a published file, even harmlessly, is RELEASED_FILE_EDITED."""
+    path = published / LICENSE_ASSIGNED.event_type / "0.avsc"
+    path.write_text(path.read_text().replace("  ", "   "))
+    assert _rules(check_published(published)) == [("RELEASED_FILE_EDITED", "0.avsc")]
+
+
+def test_removed_released_file(published: Path) -> None:
+    """A published file that disappeared is reported, as is the missing current minor."""
+    (published / LICENSE_ASSIGNED.event_type / "0.avsc").unlink()
+    assert sorted(_rules(check_published(published))) == [
+        ("RELEASED_FILE_REMOVED", "0.avsc"),
+        ("SCHEMA_MISSING", "0.avsc"),
+    ]
+
+
+def test_hand_added_file_and_gap(published: Path) -> None:
+    """A file not written by generate is UNRECORDED; minor 2 without 1 is a gap and ahead of the code."""
+    source = published / LICENSE_ASSIGNED.event_type / "0.avsc"
+    shutil.copy(source, source.with_name("2.avsc"))
+    assert sorted(_rules(check_published(published))) == [
+        ("MINOR_AHEAD", "2.avsc"),
+        ("MINOR_GAP", "1.avsc"),
+        ("UNRECORDED_FILE", "2.avsc"),
+    ]
+
+
+def test_invalid_json_and_stray_folder(published: Path) -> None:
+    """A file that is not JSON is INVALID_JSON with its position; an unknown folder is reported."""
+    path = published / LICENSE_ASSIGNED.event_type / "0.avsc"
+    path.write_text('{"type": "record",\n  "name": }')
+    (published / "org.openedx.nothing.v1").mkdir()
+    problems = check_published(published)
+    rules = sorted(_rules(problems))
+    assert rules == [("INVALID_JSON", "0.avsc"), ("RELEASED_FILE_EDITED", "0.avsc"),
+                     ("UNKNOWN_EVENT_TYPE", "org.openedx.nothing.v1")]  # fmt: skip
+    invalid = next(p for p in problems if p.rule == "INVALID_JSON")
+    assert "line 2, column 11" in invalid.reason
+
+
+def test_avro_that_fastavro_accepts_but_apache_rejects(published: Path) -> None:
+    """The stricter Apache parser is consulted: a hyphenated namespace is INVALID_SCHEMA."""
+    path = published / LICENSE_ASSIGNED.event_type / "0.avsc"
+    path.write_text(path.read_text().replace("license_manager", "license-manager"))
+    rules = _rules(check_published(published))
+    assert ("INVALID_SCHEMA", "0.avsc") in rules
+
+
+def _changed_license_assigned(minor: int) -> EventDefinition[Any]:
+    @attrs.frozen(kw_only=True, field_transformer=payload_fields)
+    class LicenseAssignmentData(LICENSE_ASSIGNED.payload_type):  # type: ignore[misc, name-defined]
+        """A subscription license assigned to a learner in answer to an approved license request."""
+
+        seat: int | None = field("A new optional field.", optional=True)
+
+    return EventDefinition(
+        event_type=LICENSE_ASSIGNED.event_type,
+        data_key=LICENSE_ASSIGNED.data_key,
+        payload_type=LicenseAssignmentData,
+        producer=LICENSE_ASSIGNED.producer,
+        description=LICENSE_ASSIGNED.description,
+        minor_version=minor,
+    )
+
+
+def test_code_change_without_minor_bump_is_drift(published: Path) -> None:
+    """Changing a payload without bumping minor_version is SCHEMA_DRIFT, and generate refuses to overwrite."""
+    changed = _changed_license_assigned(0)
+    problems = check_published(published, [changed, *all_events()[:3]])
+    assert _rules(problems) == [("SCHEMA_DRIFT", "0.avsc")]
+    assert "bump minor_version" in problems[0].reason
+    written, problems = generate(published, [changed])
+    assert (written, _rules(problems)) == ([], [("SCHEMA_DRIFT", "0.avsc")])
+
+
+def test_minor_bump_publishes_a_new_file(published: Path) -> None:
+    """With minor_version bumped, generate writes 1.avsc, records it, and the check passes."""
+    changed = _changed_license_assigned(1)
+    written, problems = generate(published, [changed])
+    assert (_rules(problems), [p.name for p in written]) == ([], ["1.avsc"])
+    assert check_published(published, [changed, *all_events()[:3]]) == []
+
+
+def _run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_cli_check_on_clean_schemas(repo_root: Path) -> None:
+    """subsidy-events check exits 0 and says what it checked."""
+    code, out, _ = _run("check", "--schemas", str(repo_root / "schemas"))
+    assert code == 0
+    assert "(4 events, 4 published files): ok" in out
+
+
+def test_cli_generate_check_reports_and_fails(published: Path) -> None:
+    """generate --check exits 1 with one line per problem: file, rule, sentence."""
+    path = published / LICENSE_ASSIGNED.event_type / "0.avsc"
+    path.write_text(path.read_text() + "\n")
+    code, out, err = _run("generate", "--check", "--schemas", str(published))
+    assert code == 1
+    assert (
+        out.strip() == f"{path}: RELEASED_FILE_EDITED: a released schema file was edited; released files never change"
+    )
+    assert "1 problem(s)" in err
+
+
+def test_cli_generate_writes_then_has_nothing_to_do(tmp_path: Path) -> None:
+    """generate prints each file written; a second run says there is nothing to write."""
+    code, out, _ = _run("generate", "--schemas", str(tmp_path))
+    assert code == 0
+    assert out.count("wrote ") == 4
+    code, out, _ = _run("generate", "--schemas", str(tmp_path))
+    assert (code, out.strip()) == (0, f"{tmp_path}: nothing to write; every current schema is published")
+
+
+def test_cli_default_schemas_folder_is_the_working_directory_s(
+    repo_root: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without --schemas, ./schemas is used when present, else the installed schemas."""
+    monkeypatch.chdir(repo_root)
+    assert "schemas: schemas (" in _run("check")[1]
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = _run("check")
+    assert code == 0
+    assert "schemas: schemas (" not in out
+
+
+def test_cli_usage_errors_exit_2() -> None:
+    """An unknown command or option is a usage error: exit 2, message on stderr."""
+    assert _run("frobnicate")[0] == 2
+    assert _run("check", "--nope")[0] == 2
+    assert _run()[0] == 2
+
+
+def test_cli_version() -> None:
+    """--version prints the package version and exits 0."""
+    from openedx_subsidy_events import __version__
+
+    code, out, _ = _run("--version")
+    assert (code, out.strip()) == (0, f"subsidy-events {__version__}")

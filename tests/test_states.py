@@ -1,0 +1,55 @@
+"""Subsidy request states and their transitions."""
+
+from __future__ import annotations
+
+import pytest
+
+from openedx_subsidy_events import (
+    TRANSITIONS,
+    InvalidTransition,
+    SubsidyRequestState,
+    assert_transition,
+    can_transition,
+)
+
+S = SubsidyRequestState
+
+
+def test_states_are_the_designed_strings() -> None:
+    """The seven states, fulfilled included, compare equal to enterprise-access's strings."""
+    assert [s.value for s in S] == ["requested", "pending", "approved", "fulfilled", "declined", "error", "cancelled"]
+    assert S.FULFILLED == "fulfilled"
+    assert str(S.APPROVED) == "approved"
+
+
+def test_the_adr_flow_is_allowed() -> None:
+    """requested → approved (approved event sent) → fulfilled (assigned event received)."""
+    assert can_transition("requested", "approved")
+    assert can_transition(S.APPROVED, S.FULFILLED)
+
+
+@pytest.mark.parametrize("final", [S.FULFILLED, S.DECLINED, S.CANCELLED])
+def test_final_states_have_no_way_out(final: S) -> None:
+    """Fulfilled, declined and cancelled requests never move again."""
+    assert final.is_final
+    assert not any(can_transition(final, target) for target in S)
+
+
+def test_a_request_cannot_be_fulfilled_before_it_is_approved() -> None:
+    """An assigned event for a request still 'requested' is refused with the allowed targets."""
+    with pytest.raises(InvalidTransition) as caught:
+        assert_transition("requested", "fulfilled")
+    assert (caught.value.source, caught.value.target) == ("requested", "fulfilled")
+    assert caught.value.allowed == ("approved", "cancelled", "declined", "pending")
+    assert "cannot go from 'requested' to 'fulfilled'" in str(caught.value)
+
+
+def test_no_state_moves_to_itself() -> None:
+    """A redelivered event that asks for the current state is not a transition."""
+    assert all(state not in TRANSITIONS[state] for state in S)
+
+
+def test_unknown_state_names_are_value_errors() -> None:
+    """A misspelt state is a ValueError, not a silent False."""
+    with pytest.raises(ValueError, match="approvd"):
+        can_transition("requested", "approvd")
