@@ -160,6 +160,7 @@ def test_fuzz_random_bytes_only_decode_error_or_a_valid_payload(data: bytes) -> 
         except DecodeError:
             continue
         assert type(payload) is definition.payload_type
+        attrs.validate(payload)  # the decoder's own checks let through only what the validators accept
         assert definition.serialize(payload) == data
 
 
@@ -183,6 +184,7 @@ def test_fuzz_mutated_valid_events(data: st.DataObject) -> None:
     except DecodeError:
         return
     assert type(payload) is definition.payload_type
+    attrs.validate(payload)
 
 
 # -- schema evolution: the writer schema is chosen by minor version ---------------------------------
