@@ -41,8 +41,13 @@ from openedx_subsidy_events.integrations.openedx import openedx_signal  # noqa: 
 def make_payloads(definition: EventDefinition[Any], count: int) -> list[Any]:
     """Distinct payloads with every field set, so no cache can help any contender."""
     start = datetime(2026, 1, 1, tzinfo=UTC)
-    values = {str: lambda i: f"learner{i}@example.com", int: lambda i: 1000 + i, bool: lambda i: i % 2 == 0,
-              uuid.UUID: lambda i: uuid.uuid4(), datetime: lambda i: start + timedelta(seconds=i, microseconds=i)}
+    values = {
+        str: lambda i: f"learner{i}@example.com",
+        int: lambda i: 1000 + i,
+        bool: lambda i: i % 2 == 0,
+        uuid.UUID: lambda i: uuid.uuid4(),
+        datetime: lambda i: start + timedelta(seconds=i, microseconds=i),
+    }
     fields = attrs.fields(definition.payload_type)
     return [definition.payload_type(**{f.name: values[f.type](i) for f in fields}) for i in range(count)]
 
@@ -120,7 +125,7 @@ def main() -> None:
     args = parser.parse_args()
 
     print(f"{args.events} distinct payloads per pass, median of {args.repeats} passes, µs per event\n")
-    header = f"{'event':<24}{'contender':<28}{'µs':>8}{'× floor':>10}"
+    header = f"{'event':<24}{'contender':<28}{'µs':>8}{'x floor':>10}"
     print(header)
     print("-" * len(header))
     for definition in all_events():
@@ -138,8 +143,10 @@ def main() -> None:
     ours = import_seconds("import openedx_subsidy_events", args.import_runs)
     print(f"import cost, median of {args.import_runs} fresh interpreters (interpreter start-up subtracted):")
     print(f"  import fastavro, attrs         {1000 * (libraries - baseline):7.1f} ms")
-    print(f"  import openedx_subsidy_events  {1000 * (ours - baseline):7.1f} ms "
-          f"({(ours - baseline) / (libraries - baseline):.2f}× fastavro + attrs)")
+    print(
+        f"  import openedx_subsidy_events  {1000 * (ours - baseline):7.1f} ms "
+        f"({(ours - baseline) / (libraries - baseline):.2f}x fastavro + attrs)"
+    )
 
 
 if __name__ == "__main__":

@@ -130,7 +130,7 @@ def payload_fields(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.
     """Attrs ``field_transformer`` for payload classes (see the module docstring)."""
     result = []
     for attribute in fields:
-        if attribute.inherited:  # already transformed by the base payload class
+        if attribute.inherited:  # type: ignore[attr-defined]  # transformed already, by the base class
             result.append(attribute)
             continue
         where = f"{cls.__name__}.{attribute.name}"
