@@ -8,7 +8,6 @@ openedx-events is installed.
 from __future__ import annotations
 
 import os
-import socket
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid1
@@ -25,6 +24,12 @@ SERVICE_NAME_VARIABLE = "EVENTS_SERVICE_NAME"
 
 def _default_source() -> str:
     return f"openedx/{os.environ.get(SERVICE_NAME_VARIABLE) or 'SERVICE_NAME_UNSET'}/web"
+
+
+def _hostname() -> str:
+    import socket  # imported here: only metadata made in this process needs it
+
+    return socket.gethostname()
 
 
 def _now() -> datetime:
@@ -62,7 +67,7 @@ class EventMetadata:
     minorversion: int = attrs.field(default=0, validator=attrs.validators.instance_of(int))
     id: UUID = attrs.field(factory=uuid1, validator=attrs.validators.instance_of(UUID))
     source: str = attrs.field(factory=_default_source, validator=attrs.validators.instance_of(str))
-    sourcehost: str = attrs.field(factory=socket.gethostname, validator=attrs.validators.instance_of(str))
+    sourcehost: str = attrs.field(factory=_hostname, validator=attrs.validators.instance_of(str))
     time: datetime = attrs.field(factory=_now, validator=[attrs.validators.instance_of(datetime), _utc])
     sourcelib: tuple[int, ...] = attrs.field(factory=_sourcelib, converter=tuple)
 

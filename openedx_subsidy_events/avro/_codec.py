@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import io
 from datetime import datetime
-from pathlib import Path
-from typing import Any, Generic, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar
 from uuid import UUID
 
 import attrs
@@ -21,6 +20,9 @@ import fastavro
 from ..exceptions import DecodeError, PayloadError, SchemaError, UnknownSchemaVersion
 from ._compile import compile_from_decoded, compile_to_record, datetime_from_wire, uuid_from_wire
 from ._store import load_published
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["PayloadCodec"]
 

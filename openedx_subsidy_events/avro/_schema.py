@@ -10,7 +10,6 @@ sensitivity mark.
 
 from __future__ import annotations
 
-import inspect
 import json
 import re
 from datetime import datetime
@@ -52,8 +51,8 @@ def avro_namespace(event_type: str) -> str:
 
 def _doc_of(cls: type) -> str:
     """The first paragraph of a class docstring, on one line."""
-    text = inspect.cleandoc(cls.__doc__ or "")
-    return " ".join(text.split("\n\n", 1)[0].split())
+    paragraphs = re.split(r"\n\s*\n", (cls.__doc__ or "").strip(), maxsplit=1)
+    return " ".join(paragraphs[0].split())
 
 
 def _field_schema(attribute: attrs.Attribute[Any]) -> dict[str, Any]:

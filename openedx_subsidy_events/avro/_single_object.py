@@ -11,8 +11,6 @@ import functools
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
-from fastavro.schema import fingerprint, to_parsing_canonical_form
-
 from ..exceptions import DecodeError
 
 if TYPE_CHECKING:
@@ -36,6 +34,8 @@ class SingleObjectEvent(NamedTuple, Generic[P]):
 
 def schema_fingerprint(schema: Mapping[str, Any]) -> bytes:
     """The 8-byte little-endian CRC-64-AVRO fingerprint of a schema's Parsing Canonical Form."""
+    from fastavro.schema import fingerprint, to_parsing_canonical_form
+
     return bytes.fromhex(fingerprint(to_parsing_canonical_form(dict(schema)), "CRC-64-AVRO"))
 
 

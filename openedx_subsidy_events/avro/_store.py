@@ -11,13 +11,14 @@ import functools
 import json
 import re
 from collections.abc import Mapping
-from importlib import resources
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastavro
 
 from ..exceptions import SchemaError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["MAX_SCHEMA_BYTES", "default_root", "load_published", "read_schema_file"]
 
@@ -29,6 +30,9 @@ _MINOR_FILE = re.compile(r"(0|[1-9][0-9]{0,5})\.avsc\Z")
 
 def default_root() -> Path:
     """The folder of published schemas this installation carries."""
+    from importlib import resources  # imported here: it costs more than the rest of the package
+    from pathlib import Path
+
     packaged = resources.files("openedx_subsidy_events") / "_data" / "schemas"
     if packaged.is_dir():
         return Path(str(packaged))

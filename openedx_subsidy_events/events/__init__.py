@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 from .._payload import field, payload_fields
@@ -59,5 +58,7 @@ def get_event(event_type: str) -> EventDefinition[Any]:
     try:
         return _BY_TYPE[event_type]
     except (KeyError, TypeError):
+        import difflib
+
         close = difflib.get_close_matches(str(event_type), list(_BY_TYPE), n=3, cutoff=0.6)
         raise UnknownEventType(str(event_type), close) from None

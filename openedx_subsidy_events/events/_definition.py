@@ -6,8 +6,7 @@ import copy
 import functools
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from uuid import UUID
 
 from .. import signals
@@ -16,6 +15,9 @@ from ..avro._schema import event_schema
 from ..avro._store import load_published
 from ..envelope import EventMetadata
 from ..exceptions import PayloadError
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 __all__ = ["CORRELATION_FIELD", "EventDefinition"]
 
