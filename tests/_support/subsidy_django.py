@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 import django
 from django.conf import settings
 
 from openedx_subsidy_events import all_events
+
+REDIS_URL = os.environ.get("SUBSIDY_EVENTS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+"""The Redis server the bus tests use (./dev test starts one on 127.0.0.1:6379 when none answers)."""
 
 
 def ensure_django() -> None:
@@ -24,5 +29,7 @@ def ensure_django() -> None:
             for d in all_events()
         },
         USE_TZ=True,
+        EVENT_BUS_REDIS_CONNECTION_URL=REDIS_URL,
+        EVENT_BUS_TOPIC_PREFIX="subsidy-events-test",
     )
     django.setup()
