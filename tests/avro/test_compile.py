@@ -1,13 +1,13 @@
 """The generated converters: same results as the plain stdlib conversions, and as strict."""
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from openedx_subsidy_events.avro._compile import datetime_from_wire, uuid_from_wire, uuid_to_wire
+from openedx_subsidy_events.avro._compile import datetime_from_wire, datetime_to_wire, uuid_from_wire, uuid_to_wire
 
 
 @settings(max_examples=300, deadline=None)
@@ -60,3 +60,17 @@ def test_datetime_from_wire_accepts_z_and_offset_forms() -> None:
     expected = datetime(2026, 1, 1, tzinfo=UTC)
     assert datetime_from_wire("2026-01-01T00:00:00Z") == expected
     assert datetime_from_wire("2026-01-01T00:00:00+00:00") == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(moment=st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(0), "Z")])))
+def test_datetime_text_is_isoformat(moment: datetime) -> None:
+    """datetime_to_wire gives isoformat()'s text for every UTC datetime: with and without microseconds."""
+    assert datetime_to_wire(moment) == moment.isoformat()
+    assert datetime_from_wire(datetime_to_wire(moment)) == moment
+
+
+def test_datetime_text_edge_years() -> None:
+    """Years below 1000 are zero-padded to four digits, as isoformat() pads them."""
+    for moment in (datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)):
+        assert datetime_to_wire(moment) == moment.isoformat()
