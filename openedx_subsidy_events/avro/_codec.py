@@ -17,7 +17,7 @@ from uuid import UUID
 import attrs
 import fastavro
 
-from ..exceptions import DecodeError, PayloadError, SchemaError, UnknownSchemaVersion
+from ..exceptions import DecodeError, PayloadError, UnknownSchemaVersion
 from ._compile import compile_from_decoded, compile_to_record, datetime_from_wire, uuid_from_wire
 from ._store import load_published
 
@@ -29,6 +29,7 @@ __all__ = ["PayloadCodec"]
 P = TypeVar("P")
 
 _FROM_TEXT = {UUID: uuid_from_wire, datetime: datetime_from_wire}
+_BUFFERS = (bytes, bytearray, memoryview)
 
 
 class PayloadCodec(Generic[P]):
@@ -93,7 +94,7 @@ class PayloadCodec(Generic[P]):
     def decode(self, data: bytes | bytearray | memoryview, minorversion: int) -> P:
         """Decode schemaless Avro bytes written with the schema of ``minorversion``."""
         writer = self.writer_schema(minorversion)
-        if not isinstance(data, bytes | bytearray | memoryview):
+        if not isinstance(data, _BUFFERS):
             raise DecodeError(self.event_type, f"expected bytes, got {type(data).__name__}")
         reader = None if writer is self._parsed_current else self._parsed_current
         stream = io.BytesIO(data)
@@ -130,6 +131,7 @@ def _describe(error: Exception) -> str:
         return "a union branch index is out of range"
     if isinstance(error, UnicodeDecodeError):
         return "a string is not valid UTF-8"
-    if isinstance(error, SchemaError):
-        return str(error)
-    return f"malformed Avro ({type(error).__name__}: {error})"
+    detail = str(error)
+    if len(detail) > 200:  # fastavro's resolution errors print whole schemas
+        detail = detail[:197] + "..."
+    return f"malformed Avro ({type(error).__name__}: {detail})"
