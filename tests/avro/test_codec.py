@@ -278,3 +278,19 @@ def test_newer_minor_than_published_is_unknown(widget_history: Any) -> None:
         new.deserialize(b"", minorversion=2)
     assert caught.value.known == (0, 1)
     assert "upgrade openedx-subsidy-events" in str(caught.value)
+
+
+@pytest.mark.parametrize("length", [2**31, 2**62])
+def test_a_huge_length_prefix_allocates_nothing_large(length: int) -> None:
+    """A string claiming 2 GiB or more is refused without allocating from the claimed length."""
+    import tracemalloc
+
+    data = _zigzag(length) + b"abc"
+    tracemalloc.start()
+    try:
+        with pytest.raises(DecodeError, match="ends before the event does"):
+            LICENSE_ASSIGNED.deserialize(data, minorversion=0)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20
