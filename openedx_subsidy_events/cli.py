@@ -14,6 +14,8 @@ from typing import TextIO
 
 from ._version import __version__
 from .avro._store import default_root
+from .contracts._cli import register as register_contracts
+from .contracts._cli import report_static
 from .events import all_events
 from .exceptions import SchemaError
 from .publishing import check_published, generate
@@ -31,6 +33,14 @@ def _schemas_root(args: argparse.Namespace) -> Path:
         return Path(args.schemas)
     local = Path("schemas")
     return local if local.is_dir() else default_root()
+
+
+def _contracts_root(args: argparse.Namespace) -> Path | None:
+    """``--contracts``, else ``./contracts`` when it exists, else ``None``: the installed contracts."""
+    if args.contracts is not None:
+        return Path(args.contracts)
+    local = Path("contracts")
+    return local if local.is_dir() else None
 
 
 def _report(problems: Sequence[SchemaError], stdout: TextIO) -> None:
@@ -58,6 +68,7 @@ def _cmd_generate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
 
 
 def _cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """The published schemas, then every contract against them; one summary line each."""
     root = _schemas_root(args)
     problems = check_published(root)
     _report(problems, stdout)
@@ -65,17 +76,26 @@ def _cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     files = sum(1 for _ in root.glob("*/*.avsc")) if root.is_dir() else 0
     verdict = f"{len(problems)} problem(s)" if problems else "ok"
     print(f"schemas: {root} ({events} events, {files} published files): {verdict}", file=stdout)
-    return EXIT_FINDINGS if problems else EXIT_OK
+    failing_contracts = report_static(stdout, _contracts_root(args), schemas_root=root)
+    return EXIT_FINDINGS if problems or failing_contracts else EXIT_OK
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="subsidy-events", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="subsidy-events",
+        description="Publish, check and verify the Open edX subsidy events: schemas, contracts, compatibility.",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     schemas_help = "the folder of published schemas (default: ./schemas if present, else the installed ones)"
     check = commands.add_parser("check", help="run every check this package's CI needs")
     check.add_argument("--schemas", metavar="DIR", help=schemas_help)
+    check.add_argument(
+        "--contracts",
+        metavar="DIR",
+        help="the contracts folder (default: ./contracts if present, else the installed ones)",
+    )
     check.set_defaults(run=_cmd_check)
 
     gen = commands.add_parser("generate", help="write the schema of each event's current minor version")
@@ -84,6 +104,8 @@ def _parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="write nothing; exit 1 if the code and the published schemas disagree"
     )
     gen.set_defaults(run=_cmd_generate)
+
+    register_contracts(commands)
     return parser
 
 

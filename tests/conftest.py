@@ -11,6 +11,8 @@ from openedx_subsidy_events import EventDefinition, all_events
 
 REPO = Path(__file__).resolve().parents[1]
 
+pytest_plugins = ["pytester"]  # the plugin's own tests run pytest inside pytest
+
 
 @pytest.fixture(scope="session")
 def repo_root() -> Path:

@@ -188,3 +188,18 @@ def test_cli_version() -> None:
 
     code, out, _ = _run("--version")
     assert (code, out.strip()) == (0, f"subsidy-events {__version__}")
+
+
+def test_cli_check_runs_the_contracts_too(repo_root: Path, tmp_path: Path) -> None:
+    """check verifies every contract against the schemas; a broken contract makes it exit 1."""
+    code, out, _ = _run("check", "--schemas", str(repo_root / "schemas"), "--contracts", str(repo_root / "contracts"))
+    assert code == 0
+    assert "(4 contracts): ok" in out
+    broken = tmp_path / "contracts"
+    shutil.copytree(repo_root / "contracts", broken)
+    contract = next(broken.glob("license-manager/*.yaml"))
+    contract.write_text(contract.read_text().replace("  - lms_user_id\n", "  - lms_user_idd\n", 1))
+    code, out, _ = _run("check", "--schemas", str(repo_root / "schemas"), "--contracts", str(broken))
+    assert code == 1
+    assert "(/expectations/lms_user_id): there is an expectation on 'lms_user_id', which is not in 'reads'" in out
+    assert "(3 contracts): 1 problem(s)" in out

@@ -23,7 +23,7 @@ _FIXED_STR = {
     "user_email": "learner@example.com",
     "course_id": "edX+DemoX",
     "course_run_key": "course-v1:edX+DemoX+2T2026",
-    "coupon_code": "SECRET-CODE-1",
+    "coupon_code": "SECRETCODE1",
 }
 
 

@@ -1,0 +1,48 @@
+"""Consumer-driven contracts: what each consuming service needs from each event, and checking it.
+
+A contract lives in ``contracts/<consumer>/<event_type>.yaml`` (shipped in the wheel). Producers
+check what they emit with :func:`check_event`; :func:`verify_all` checks every contract against
+the published schemas; reports and :func:`can_i_deploy` say which versions were verified together.
+The pytest plugin (:mod:`openedx_subsidy_events.testing`) runs all of this in a service's tests.
+"""
+
+from ._loader import contract_format_schema, default_root, load_contract, load_contracts, parse_contract
+from ._matrix import DeployMatrix, MatrixRow, can_i_deploy
+from ._model import Contract, Example, Violation, ViolationGroup
+from ._pact import export_pacts, to_pact
+from ._producer import ANSWERS, EventCheck, assert_event, check_event
+from ._reader import decode_with_reader, project, reader_schema, writer_window
+from ._report import ContractResult, VerificationReport, load_reports
+from ._static import StaticReport, readers_by_event, verify_all, verify_contract
+
+__all__ = [
+    "ANSWERS",
+    "Contract",
+    "ContractResult",
+    "DeployMatrix",
+    "EventCheck",
+    "Example",
+    "MatrixRow",
+    "StaticReport",
+    "VerificationReport",
+    "Violation",
+    "ViolationGroup",
+    "assert_event",
+    "can_i_deploy",
+    "check_event",
+    "contract_format_schema",
+    "decode_with_reader",
+    "export_pacts",
+    "default_root",
+    "load_contract",
+    "load_contracts",
+    "load_reports",
+    "parse_contract",
+    "project",
+    "reader_schema",
+    "readers_by_event",
+    "to_pact",
+    "verify_all",
+    "verify_contract",
+    "writer_window",
+]

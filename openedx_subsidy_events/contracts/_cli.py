@@ -1,0 +1,140 @@
+"""The ``contracts verify`` and ``can-i-deploy`` subcommands; the lead's ``cli.py`` calls :func:`register`.
+
+Each command is ``fn(args, stdout, stderr) -> int``: 0 clean, 1 problems found, 2 usage or input error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TextIO
+
+from ..exceptions import ContractError
+from ._loader import default_root, load_contracts
+from ._matrix import can_i_deploy
+from ._pact import export_pacts
+from ._report import load_reports
+from ._static import verify_all
+
+__all__ = ["register", "report_static"]
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _contracts_root(args: argparse.Namespace) -> Path:
+    """``--contracts``, else ``./contracts`` when present (a checkout of this package), else the installed ones."""
+    if args.contracts is not None:
+        return Path(args.contracts)
+    local = Path("contracts")
+    return local if local.is_dir() else default_root()
+
+
+def _run_verify(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    root = _contracts_root(args)
+    if not root.is_dir():
+        print(f"subsidy-events: {root}: no such contracts folder", file=stderr)
+        return EXIT_USAGE
+    schemas = Path(args.schemas) if args.schemas is not None else None
+    if args.format == "json":
+        report = verify_all(root, schemas_root=schemas)
+        print(json.dumps(report.to_json(), indent=2), file=stdout)
+        return EXIT_OK if report.ok else EXIT_FINDINGS
+    return EXIT_FINDINGS if report_static(stdout, root, schemas_root=schemas) else EXIT_OK
+
+
+def report_static(stdout: TextIO, contracts_root: Path | None = None, *, schemas_root: Path | None = None) -> int:
+    """Verify every contract statically, print one line per problem and a summary; returns the failing count.
+
+    This is what ``subsidy-events check`` calls for its contracts part.
+
+    .. versionadded:: 0.1.0
+    """
+    root = contracts_root if contracts_root is not None else default_root()
+    report = verify_all(root, schemas_root=schemas_root)
+    for error in report.errors:
+        print(error, file=stdout)
+    for violation in report.violations:
+        print(violation, file=stdout)
+    failing = len(report.errors) + sum(1 for v in report.violations if not v.pending)
+    verdict = "ok" if report.ok else f"{failing} problem(s)"
+    print(f"contracts: {root} ({len(report.contracts)} contracts): {verdict}", file=stdout)
+    return failing
+
+
+def _run_export_pact(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    try:
+        contracts = load_contracts(_contracts_root(args))
+    except ContractError as error:
+        print(f"subsidy-events: {error}", file=stderr)
+        return EXIT_USAGE
+    for path in export_pacts(contracts, Path(args.out)):
+        print(f"wrote {path}", file=stdout)
+    return EXIT_OK
+
+
+def _parse_pins(pins: list[str]) -> dict[str, str]:
+    result = {}
+    for pin in pins:
+        name, sep, version = pin.partition("=")
+        if not sep or not name or not version:
+            raise ValueError(f"--counterpart {pin!r}: expected NAME=VERSION")
+        result[name] = version
+    return result
+
+
+def _run_can_i_deploy(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    try:
+        pins = _parse_pins(args.counterpart)
+        reports = load_reports(Path(args.reports))
+        contracts = load_contracts(_contracts_root(args))
+    except (ValueError, ContractError) as error:
+        print(f"subsidy-events: {error}", file=stderr)
+        return EXIT_USAGE
+    if not Path(args.reports).is_dir():
+        print(f"subsidy-events: {args.reports}: no such reports folder", file=stderr)
+        return EXIT_USAGE
+    matrix = can_i_deploy(reports, contracts, service=args.service, version=args.version, counterparts=pins)
+    if args.format == "json":
+        print(json.dumps(matrix.to_json(), indent=2), file=stdout)
+    else:
+        print(matrix.to_markdown(), end="", file=stdout)
+    return EXIT_OK if matrix.deployable else EXIT_FINDINGS
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``contracts verify`` and ``can-i-deploy`` to the ``subsidy-events`` command line.
+
+    .. versionadded:: 0.1.0
+    """
+    contracts_help = "the contracts folder (default: ./contracts if present, else the installed ones)"
+    contracts = commands.add_parser("contracts", help="consumer contracts of the events")
+    sub = contracts.add_subparsers(dest="contracts_command", required=True, metavar="COMMAND")
+    verify = sub.add_parser("verify", help="check every contract against the published schemas (no service code)")
+    verify.add_argument("--contracts", metavar="DIR", help=contracts_help)
+    verify.add_argument(
+        "--schemas", metavar="DIR", help="the folder of published schemas (default: the installed ones)"
+    )
+    verify.add_argument("--format", choices=("text", "json"), default="text")
+    verify.set_defaults(run=_run_verify)
+    pact = sub.add_parser("export-pact", help="write each contract as a Pact V4 message pact (for a Pact Broker)")
+    pact.add_argument("--contracts", metavar="DIR", help=contracts_help)
+    pact.add_argument("--out", metavar="DIR", required=True, help="the folder to write the pact files to")
+    pact.set_defaults(run=_run_export_pact)
+
+    deploy = commands.add_parser(
+        "can-i-deploy", help="was a service version verified against every counterpart it will meet?"
+    )
+    deploy.add_argument("--reports", metavar="DIR", required=True, help="a folder of verification reports (JSON)")
+    deploy.add_argument("--service", required=True, help="the service to deploy, e.g. license-manager")
+    deploy.add_argument("--version", required=True, help="its version, as its reports name it")
+    deploy.add_argument(
+        "--counterpart",
+        metavar="NAME=VERSION",
+        action="append",
+        default=[],
+        help="pin a counterpart's version (e.g. what is deployed); default: its newest report",
+    )
+    deploy.add_argument("--contracts", metavar="DIR", help=contracts_help)
+    deploy.add_argument("--format", choices=("markdown", "json"), default="markdown")
+    deploy.set_defaults(run=_run_can_i_deploy)

@@ -1,0 +1,172 @@
+"""What a contract says, and what verifying one finds: plain values, built by the loader and the checks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
+
+import attrs
+
+from ..exceptions import ContractViolation
+
+__all__ = ["Contract", "Example", "Violation", "ViolationGroup"]
+
+Status = Literal["active", "pending"]
+
+
+@attrs.frozen(kw_only=True)
+class Example:
+    """A named event the consumer must handle, as a payload record in wire form.
+
+    .. versionadded:: 0.1.0
+    """
+
+    name: str
+    event: Mapping[str, Any]
+    description: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Contract:
+    """One consumer's needs from one event type, as loaded from ``contracts/<consumer>/<event_type>.yaml``.
+
+    Attributes:
+        consumer: the consuming service.
+        event_type: the event type it consumes.
+        status: ``"active"`` (breaking it fails) or ``"pending"`` (breaking it is only reported).
+        purpose: what the consumer does with the event.
+        reads: the dotted paths of the payload fields its handler reads.
+        expectations: per read field, a JSON Schema the wire value must meet.
+        examples: named events the consumer must handle.
+        schema_minor: the published minor the reader schema is projected from (``None``: the highest).
+        owner: who to ask.
+        path: the file as shown in messages (``contracts/<consumer>/<event_type>.yaml``).
+        sha256: the hex SHA-256 of the file's bytes; reports record it, so a verification counts
+            only for the contract text it ran against.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    consumer: str
+    event_type: str
+    status: Status
+    purpose: str
+    reads: tuple[str, ...]
+    expectations: Mapping[str, Any] = attrs.field(factory=dict)
+    examples: tuple[Example, ...] = ()
+    schema_minor: int | None = None
+    owner: str = ""
+    path: str = "<contract>"
+    sha256: str = ""
+
+    @property
+    def is_pending(self) -> bool:
+        """Whether a violation of this contract is reported without failing."""
+        return self.status == "pending"
+
+
+@attrs.frozen(kw_only=True)
+class Violation:
+    """One way an event (or a contract) fails what a consumer's contract expects.
+
+    A value, not an exception: checks yield them, :meth:`to_exception` turns one into the
+    :class:`~openedx_subsidy_events.ContractViolation` a test raises.
+
+    Attributes:
+        consumer, event_type, contract_file: whose contract, for which event, in which file.
+        field_path: the dotted path inside the payload record (``""`` for the whole event).
+        rule: a stable UPPER_SNAKE id (``EXTRA_FIELD``, ``EXPECTATION_PATTERN``, ...).
+        value: the offending value (``None`` when there is none).
+        reason: one sentence.
+        pending: the contract is pending, so this is reported but does not fail.
+        minorversion: the writer minor version involved, when one is.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    consumer: str
+    event_type: str
+    contract_file: str
+    field_path: str
+    rule: str
+    reason: str
+    value: Any = None
+    pending: bool = False
+    minorversion: int | None = None
+
+    def sort_key(self) -> tuple[str, str, str, str, str]:
+        """Deterministic order: consumer, event, file, field, rule."""
+        return (self.consumer, self.event_type, self.contract_file, self.field_path, self.rule)
+
+    def to_exception(self) -> ContractViolation:
+        """The exception a test raises for this violation."""
+        return ContractViolation(
+            consumer=self.consumer,
+            event_type=self.event_type,
+            contract_file=self.contract_file,
+            field_path=self.field_path,
+            rule=self.rule,
+            value=self.value,
+            reason=self.reason,
+        )
+
+    def __str__(self) -> str:
+        text = str(self.to_exception())
+        if self.minorversion is not None:
+            text += f" [writer minor {self.minorversion}]"
+        return text + (" [pending: not failing]" if self.pending else "")
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (the value as its ``repr`` when it is not plain JSON)."""
+        value = self.value if isinstance(self.value, str | int | float | bool | type(None)) else repr(self.value)
+        return {
+            "consumer": self.consumer,
+            "event_type": self.event_type,
+            "contract_file": self.contract_file,
+            "field_path": self.field_path,
+            "rule": self.rule,
+            "value": value,
+            "reason": self.reason,
+            "pending": self.pending,
+            "minorversion": self.minorversion,
+        }
+
+
+class ViolationGroup(ContractViolation):
+    """Several violations at once; behaves as the first, and prints all of them, one a line.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, violations: Sequence[Violation], *, title: str = "") -> None:
+        if not violations:
+            raise ValueError("a ViolationGroup needs at least one violation")
+        first = violations[0]
+        super().__init__(
+            consumer=first.consumer,
+            event_type=first.event_type,
+            contract_file=first.contract_file,
+            field_path=first.field_path,
+            rule=first.rule,
+            value=first.value,
+            reason=first.reason,
+        )
+        self.violations = tuple(violations)
+        self.title = title
+
+    def __str__(self) -> str:
+        count = len(self.violations)
+        head = self.title or f"{count} contract violation{'s' if count != 1 else ''}"
+        return head + ":\n" + "\n".join(f"  - {violation}" for violation in self.violations)
+
+
+def by_pointer(positions: Mapping[str, tuple[int, int]], pointer: str) -> tuple[int, int] | None:
+    """The (line, column) of the closest recorded ancestor of a JSON pointer."""
+    while True:
+        if pointer in positions:
+            return positions[pointer]
+        if not pointer:
+            return None
+        pointer = pointer.rsplit("/", 1)[0]

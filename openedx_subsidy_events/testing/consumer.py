@@ -1,0 +1,196 @@
+"""Consumer verification: the handler copes with every example and with generated events.
+
+Each event is written with a published writer schema (every minor in the compatibility window),
+read with the consumer's reader schema (it must resolve), and handed to the handler as the real
+bus hands it: decoded by the package's codec, as ``handler(signal=..., sender=None, metadata=...,
+<data_key>=payload)``. Hypothesis shrinks a failure to a minimal event; generation is
+derandomized, so the same failure comes back on every run, and the message carries the event so
+:func:`replay` can call the handler with exactly it.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+import fastavro
+from hypothesis import HealthCheck, Phase, given, settings
+
+from ..contracts import Contract, decode_with_reader, load_contracts, writer_window
+from ..events import get_event
+from ..exceptions import ContractError, ContractViolation
+from .recorder import FieldReads, recording_payload
+from .strategies import contract_events, describe
+
+__all__ = ["ConsumerFailure", "ConsumerResult", "find_contract", "replay", "verify_consumer"]
+
+Handler = Callable[..., Any]
+
+
+class ConsumerFailure(ContractViolation):
+    """The consumer's handler failed on an event its contract says it must handle.
+
+    Attributes (besides those of :class:`~openedx_subsidy_events.ContractViolation`):
+        event: the event record (``{data_key: {...}}``, wire form) that made it fail.
+        minorversion: the writer minor version the event was written with.
+        source: ``"example '<name>'"`` or ``"generated event"``.
+        error: the handler's exception.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    def __init__(
+        self, contract: Contract, *, event: Mapping[str, Any], minorversion: int, source: str, error: BaseException
+    ) -> None:
+        super().__init__(
+            consumer=contract.consumer,
+            event_type=contract.event_type,
+            contract_file=contract.path,
+            field_path="",
+            rule="HANDLER_FAILED",
+            value=dict(event),
+            reason=f"the handler raised {type(error).__name__}: {error}",
+        )
+        self.event = dict(event)
+        self.minorversion = minorversion
+        self.source = source
+        self.error = error
+
+    def __str__(self) -> str:
+        return (
+            f"consumer {self.consumer!r} ({self.contract_file}): {self.event_type}: {self.rule}: "
+            f"on {self.source} written with minor {self.minorversion}, {self.reason}\n"
+            f"  event: {describe(self.event)}\n"
+            f"  replay: openedx_subsidy_events.testing.replay(handler, {self.consumer!r}, {self.event_type!r}, "
+            f"<event above>, minorversion={self.minorversion})"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class ConsumerResult:
+    """What consumer verification did: how many events of each kind, and the fields read.
+
+    .. versionadded:: 0.1.0
+    """
+
+    contract: Contract
+    examples: int
+    generated: int
+    minors: tuple[int, ...]
+    reads: FieldReads
+
+
+def find_contract(
+    consumer: str, event_type: str, contracts: Sequence[Contract] | None = None, contracts_root: Path | None = None
+) -> Contract:
+    """The contract of ``consumer`` for ``event_type``; :class:`ContractError` when there is none.
+
+    .. versionadded:: 0.1.0
+    """
+    pool = contracts if contracts is not None else load_contracts(contracts_root)
+    for contract in pool:
+        if contract.consumer == consumer and contract.event_type == event_type:
+            return contract
+    known = sorted({c.consumer for c in pool if c.event_type == event_type})
+    hint = f"; consumers with a contract for it: {', '.join(known)}" if known else ""
+    raise ContractError(f"contracts/{consumer}/{event_type}.yaml", f"{consumer!r} has no contract for this event{hint}")
+
+
+def _deliver(handler: Handler, contract: Contract, event: Mapping[str, Any], minor: int, sink: set[str]) -> Any:
+    """Encode with the writer minor, decode as the consumer does, and call the handler."""
+    definition = get_event(contract.event_type)
+    out = io.BytesIO()
+    fastavro.schemaless_writer(out, fastavro.parse_schema(writer_window(contract.event_type)[minor]), dict(event))
+    data = out.getvalue()
+    decode_with_reader(contract, data, minorversion=minor)
+    payload = recording_payload(definition.deserialize(data, minorversion=minor), sink)
+    metadata = definition.metadata()
+    return handler(signal=definition, sender=None, metadata=metadata, **{definition.data_key: payload})
+
+
+def replay(
+    handler: Handler,
+    consumer: str,
+    event_type: str,
+    event: Mapping[str, Any],
+    *,
+    minorversion: int = 0,
+    contracts_root: Path | None = None,
+) -> Any:
+    """Call the handler with exactly one event, as consumer verification did (to debug a failure).
+
+    .. versionadded:: 0.1.0
+    """
+    contract = find_contract(consumer, event_type, contracts_root=contracts_root)
+    return _deliver(handler, contract, event, minorversion, set())
+
+
+def verify_consumer(
+    handler: Handler,
+    *,
+    consumer: str,
+    event_type: str,
+    contracts: Sequence[Contract] | None = None,
+    contracts_root: Path | None = None,
+    max_examples: int = 50,
+    prepare: Callable[[Mapping[str, Any]], None] | None = None,
+) -> ConsumerResult:
+    """Call ``handler`` with every example and generated events; raise :class:`ConsumerFailure` if it fails.
+
+    ``prepare(record)``, when given, runs before each call with the event's payload record (wire
+    form), e.g. to store the subsidy request an *assigned* event answers so that the handler
+    takes its main path rather than ignoring an unknown request.
+
+    .. versionadded:: 0.1.0
+    """
+    __tracebackhide__ = True
+    contract = find_contract(consumer, event_type, contracts, contracts_root)
+    definition = get_event(event_type)
+    reads = FieldReads(contract)
+    schema_minor = contract.schema_minor if contract.schema_minor is not None else definition.minor_version
+
+    def attempt(event: Mapping[str, Any], minor: int, source: str) -> None:
+        if prepare is not None:
+            prepare(event[definition.data_key])
+        reads.calls += 1
+        try:
+            _deliver(handler, contract, event, minor, reads.read)
+        except Exception as error:  # any failure of the handler is the finding
+            raise ConsumerFailure(contract, event=event, minorversion=minor, source=source, error=error) from error
+
+    for example in contract.examples:
+        attempt({definition.data_key: dict(example.event)}, schema_minor, f"example {example.name!r}")
+    minors = tuple(sorted(writer_window(event_type)))
+    for minor in minors:
+        run = _generated_run(attempt, contract, minor, max_examples)
+        run()
+    return ConsumerResult(
+        contract=contract,
+        examples=len(contract.examples),
+        generated=reads.calls - len(contract.examples),
+        minors=minors,
+        reads=reads,
+    )
+
+
+def _generated_run(
+    attempt: Callable[[Mapping[str, Any], int, str], None], contract: Contract, minor: int, max_examples: int
+) -> Callable[[], None]:
+    @settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        report_multiple_bugs=False,
+        phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink),
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+    )
+    @given(contract_events(contract, minor))
+    def run(event: dict[str, Any]) -> None:
+        attempt(event, minor, "generated event")
+
+    return run

@@ -1,0 +1,164 @@
+"""The ``subsidy_events`` pytest plugin: contract verification inside a service's own tests.
+
+Registered through the ``pytest11`` entry point, so installing the ``testing`` extra enables it.
+This module imports only pytest and the standard library; the package is imported when a fixture
+or hook first needs it.
+
+Fixtures: ``subsidy_events_producer``, ``subsidy_events_consumer``, ``subsidy_events_contracts``.
+Marker: ``@pytest.mark.subsidy_events(consumer="...")`` names the consumer a test verifies.
+Options (each also an ini key, ``subsidy_events_<name>``): ``--subsidy-events-contracts``,
+``--subsidy-events-service``, ``--subsidy-events-version``, ``--subsidy-events-report``,
+``--subsidy-events-max-examples``, ``--subsidy-events-write-reads``, ``--subsidy-events-traceback``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from ._fixtures import ConsumerVerifier, ProducerVerifier, SessionState
+
+_OPTIONS: dict[str, tuple[str, str | None]] = {
+    "contracts": ("the contracts folder (default: the contracts installed with openedx-subsidy-events)", None),
+    "service": ("the name of the service under test, as contracts name it (e.g. license-manager)", None),
+    "version": ("the version of the service under test, recorded in the report", None),
+    "report": ("write a JSON verification report to this file at the end of the session", None),
+    "max-examples": ("Hypothesis examples per writer schema in consumer verification", "50"),
+}
+
+_STATE: pytest.StashKey[SessionState] = pytest.StashKey()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The plugin's options, in their own group, each mirrored by an ini key."""
+    group = parser.getgroup("subsidy-events", "subsidy events contract verification")
+    for name, (help_text, default) in _OPTIONS.items():
+        dest = "subsidy_events_" + name.replace("-", "_")
+        group.addoption(f"--subsidy-events-{name}", dest=dest, default=None, help=help_text)
+        parser.addini(dest, help=help_text, default=default)
+    group.addoption(
+        "--subsidy-events-write-reads",
+        action="store_true",
+        dest="subsidy_events_write_reads",
+        help="rewrite each verified contract's 'reads' list with the fields its handler actually read",
+    )
+    group.addoption(
+        "--subsidy-events-traceback",
+        action="store_true",
+        dest="subsidy_events_traceback",
+        help="show the full traceback of contract failures instead of the short message",
+    )
+
+
+def _setting(config: pytest.Config, name: str) -> str | None:
+    dest = "subsidy_events_" + name.replace("-", "_")
+    value = config.getoption(dest)
+    if value is None:
+        ini = config.getini(dest)
+        value = ini if ini else None
+    return None if value is None else str(value)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker."""
+    config.addinivalue_line(
+        "markers",
+        "subsidy_events(consumer=None): the consumer service whose contract subsidy_events_consumer verifies",
+    )
+
+
+def _state(config: pytest.Config) -> SessionState:
+    if _STATE not in config.stash:
+        from ..contracts import VerificationReport
+        from ._fixtures import SessionState
+
+        contracts = _setting(config, "contracts")
+        root = None if contracts is None else Path(config.rootpath, contracts)
+        service = _setting(config, "service") or os.environ.get("EVENTS_SERVICE_NAME", "")
+        version = _setting(config, "version") or "unknown"
+        config.stash[_STATE] = SessionState(
+            contracts_root=root,
+            max_examples=int(_setting(config, "max-examples") or 50),
+            service=service,
+            version=version,
+            report=VerificationReport(service=service or "unknown", version=version),
+        )
+    return config.stash[_STATE]
+
+
+@pytest.fixture
+def subsidy_events_contracts(request: pytest.FixtureRequest) -> Any:
+    """Every contract of the session (the configured folder, else the installed ones)."""
+    return _state(request.config).contracts()
+
+
+@pytest.fixture
+def subsidy_events_producer(request: pytest.FixtureRequest) -> ProducerVerifier:
+    """Verify events the code under test emits: ``.capture()``, ``.verify(event)``, ``.verify_all(captured)``."""
+    from ._fixtures import ProducerVerifier
+
+    return ProducerVerifier(_state(request.config))
+
+
+@pytest.fixture
+def subsidy_events_consumer(request: pytest.FixtureRequest) -> ConsumerVerifier:
+    """Verify a handler: ``.verify(handler, event_type=...)`` feeds it examples and generated events."""
+    from ._fixtures import ConsumerVerifier
+
+    marker = request.node.get_closest_marker("subsidy_events")
+    consumer = marker.kwargs.get("consumer") if marker is not None else None
+    return ConsumerVerifier(_state(request.config), consumer=consumer)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Show a contract failure as its message, without a wall of traceback."""
+    report = yield
+    if call.excinfo is None or not report.failed or item.config.getoption("subsidy_events_traceback"):
+        return report
+    from ..exceptions import ContractViolation
+
+    error = call.excinfo.value
+    if isinstance(error, ContractViolation):
+        where = item.nodeid
+        report.longrepr = f"{where}: subsidy events contract failure\n{error}"
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """Report the fields handlers read against their contracts; write the reads and the report if asked."""
+    if _STATE not in config.stash:
+        return
+    state = config.stash[_STATE]
+    lines = [line for reads in state.reads.values() for line in reads.lines()]
+    if lines:
+        terminalreporter.section("subsidy events: fields read by handlers")
+        for line in lines:
+            terminalreporter.write_line(line)
+    if config.getoption("subsidy_events_write_reads"):
+        _write_reads(state, terminalreporter)
+    target = _setting(config, "report")
+    if target is not None and state.report.results:
+        path = state.report.write(Path(config.rootpath, target))
+        terminalreporter.write_line(f"subsidy events: verification report written to {path}")
+
+
+def _write_reads(state: SessionState, terminalreporter: Any) -> None:
+    from ..contracts import default_root
+    from .recorder import write_reads
+
+    root = state.contracts_root or default_root()
+    for (consumer, event_type), reads in sorted(state.reads.items()):
+        if not reads.undeclared and not reads.unused:
+            continue
+        path = root / consumer / f"{event_type}.yaml"
+        try:
+            write_reads(path, reads.suggested_reads())
+        except (OSError, ValueError) as error:
+            terminalreporter.write_line(f"subsidy events: could not rewrite {path}: {error}")
+        else:
+            terminalreporter.write_line(f"subsidy events: rewrote 'reads' of {path}")

@@ -1,0 +1,180 @@
+"""Producer verification of single events, in every form a producer hands them over."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import pytest
+
+from openedx_subsidy_events import (
+    LICENSE_ASSIGNED,
+    LICENSE_REQUEST_APPROVED,
+    ContractViolation,
+    LicenseAssignmentData,
+    LicenseRequestData,
+    capture_events,
+)
+from openedx_subsidy_events.contracts import ViolationGroup, assert_event, check_event, load_contracts
+
+APPROVED = LICENSE_REQUEST_APPROVED.event_type
+REQUEST = UUID("2f9a0a5e-6a8f-4f1e-9d59-2d8f4c1c0a11")
+Edit = Callable[[str, str, Callable[[str], str]], Path]
+
+
+def _approved(**changes: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "subsidy_request_uuid": str(REQUEST),
+        "lms_user_id": 17,
+        "user_email": "learner@example.com",
+        "enterprise_customer_uuid": "8d1f6f0e-1b7c-4f4e-8a43-0f3c2f5b9c22",
+        "subscription_plan_uuid": "0b8e7c2a-3d4f-4a9b-8c1d-5e6f7a8b9c33",
+        "attempt_auto_enrollment": True,
+        "reviewed_at": "2026-03-02T10:15:00+00:00",
+        "course_id": "edX+DemoX",
+        "reviewer_lms_user_id": 3,
+        "course_run_key": None,
+    }
+    record.update(changes)
+    return {k: v for k, v in record.items() if v is not ...}
+
+
+def _assigned(**changes: Any) -> LicenseAssignmentData:
+    fields: dict[str, Any] = {
+        "subsidy_request_uuid": REQUEST,
+        "license_uuid": UUID(int=7),
+        "subscription_plan_uuid": UUID(int=8),
+        "enterprise_customer_uuid": UUID(int=9),
+        "user_email": "learner@example.com",
+        "course_id": "edX+DemoX",
+    }
+    fields.update(changes)
+    return LicenseAssignmentData(**fields)
+
+
+def _found(data: dict[str, Any], **options: Any) -> list[tuple[str, str, str]]:
+    return [(v.consumer, v.field_path, v.rule) for v in check_event(data, **options).violations]
+
+
+def test_valid_raw_event_passes() -> None:
+    """A correct approved event, as a dict, meets the schema and license-manager's contract."""
+    result = check_event({"license_request": _approved()}, event_type=APPROVED)
+    assert result.ok
+    assert [c.consumer for c in result.contracts] == ["license-manager"]
+
+
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        pytest.param(_approved(lms_user_id=...), ("lms_user_id", "REQUIRED_FIELD_MISSING"), id="missing-field"),
+        pytest.param(_approved(lms_user_id="17"), ("lms_user_id", "WRONG_TYPE"), id="wrong-type"),
+        pytest.param(_approved(user_email=""), ("user_email", "EXPECTATION_FORMAT"), id="outside-expectation"),
+        pytest.param(_approved(lms_user_id=0), ("lms_user_id", "EXPECTATION_MINIMUM"), id="below-minimum"),
+        pytest.param(_approved(course_id="DemoX"), ("course_id", "EXPECTATION_PATTERN"), id="pattern"),
+        pytest.param(_approved(license_uuid="x"), ("license_uuid", "EXTRA_FIELD"), id="extra-key"),
+        pytest.param(
+            _approved(subsidy_request_uuid="not-a-uuid"), ("subsidy_request_uuid", "WRONG_FORMAT"), id="bad-uuid"
+        ),
+        pytest.param(_approved(reviewed_at="yesterday"), ("reviewed_at", "WRONG_FORMAT"), id="bad-datetime"),
+    ],
+)
+def test_producer_mistakes_name_the_consumer(record: dict[str, Any], expected: tuple[str, str]) -> None:
+    """Each kind of producer mistake in raw data is one violation naming license-manager, field and rule."""
+    assert _found({"license_request": record}, event_type=APPROVED) == [("license-manager", *expected)]
+
+
+def test_wrong_event_type() -> None:
+    """Data of another event captured under the approved type is EVENT_TYPE_MISMATCH."""
+    data = {"license_assignment": {"subsidy_request_uuid": str(REQUEST)}}
+    assert _found(data, event_type=APPROVED) == [("license-manager", "", "EVENT_TYPE_MISMATCH")]
+
+
+def test_wrong_correlation_id() -> None:
+    """An assigned event that does not echo the approval's subsidy_request_uuid names enterprise-access."""
+    approval = {"license_request": _approved()}
+    wrong = _assigned(subsidy_request_uuid=UUID(int=1))
+    found = _found(wrong, answering={**approval, "metadata": LICENSE_REQUEST_APPROVED.metadata()})
+    assert found == [("enterprise-access", "subsidy_request_uuid", "CORRELATION_MISMATCH")]
+    assert check_event(_assigned(), answering=LicenseRequestData(**_payload_fields())).ok
+
+
+def _payload_fields() -> dict[str, Any]:
+    return {
+        "subsidy_request_uuid": REQUEST,
+        "lms_user_id": 17,
+        "user_email": "learner@example.com",
+        "enterprise_customer_uuid": UUID(int=9),
+        "subscription_plan_uuid": UUID(int=8),
+        "attempt_auto_enrollment": True,
+        "reviewed_at": datetime(2026, 3, 2, tzinfo=UTC),
+    }
+
+
+def test_answering_the_wrong_kind_of_event() -> None:
+    """A license assigned event answering a coupon-code approval is ANSWERS_WRONG_EVENT."""
+    coupon = {"coupon_code_request": {"subsidy_request_uuid": str(REQUEST)}}
+    found = _found(_assigned(), answering={**coupon, "metadata": _coupon_metadata()})
+    assert ("enterprise-access", "", "ANSWERS_WRONG_EVENT") in found
+
+
+def _coupon_metadata() -> Any:
+    from openedx_subsidy_events import COUPON_CODE_REQUEST_APPROVED
+
+    return COUPON_CODE_REQUEST_APPROVED.metadata()
+
+
+def test_openedx_send_event_kwargs_with_uuid_and_datetime() -> None:
+    """``send_event`` keyword arguments (UUID and datetime objects, signal and sender keys) are accepted."""
+    kwargs = {"signal": object(), "sender": None, "license_request": LicenseRequestData(**_payload_fields())}
+    assert check_event(kwargs, event_type=APPROVED).ok
+    raw = {"license_request": {**_approved(), "subsidy_request_uuid": REQUEST, "reviewed_at": datetime.now(UTC)}}
+    assert check_event(raw, event_type=APPROVED).ok
+
+
+def test_captured_event_and_metadata_mismatch() -> None:
+    """Captured events are checked as sent; metadata of another type is EVENT_TYPE_MISMATCH."""
+    with capture_events() as captured:
+        LICENSE_ASSIGNED.send(_assigned())
+    assert check_event(captured[0]).ok
+    data = {"license_request": _approved(), "metadata": LICENSE_ASSIGNED.metadata()}
+    assert ("license-manager", "", "EVENT_TYPE_MISMATCH") in _found(data, event_type=APPROVED)
+
+
+def test_raw_data_needs_an_event_type() -> None:
+    """Raw data without event_type or metadata is a usage error, not a guess."""
+    with pytest.raises(TypeError, match="needs event_type"):
+        check_event({"license_request": _approved()})
+
+
+def test_assert_event_raises_a_readable_group() -> None:
+    """assert_event raises a ContractViolation (an AssertionError) listing every violation."""
+    with pytest.raises(ContractViolation) as info:
+        assert_event({"license_request": _approved(user_email="", lms_user_id="x")}, event_type=APPROVED)
+    assert isinstance(info.value, ViolationGroup)
+    assert isinstance(info.value, AssertionError)
+    assert str(info.value).splitlines() == [
+        f"{APPROVED}: the event breaks a consumer contract:",
+        "  - consumer 'license-manager' (contracts/license-manager/"
+        f"{APPROVED}.yaml): {APPROVED} lms_user_id: WRONG_TYPE: is not a valid Avro long (value 'x')",
+    ]
+
+
+def test_pending_contract_does_not_fail(contracts_copy: Path, edit_contract: Edit) -> None:
+    """A violation of a pending contract is reported but the check is ok."""
+    edit_contract("license-manager", APPROVED, lambda t: t.replace("status: active", "status: pending"))
+    result = check_event({"license_request": _approved(user_email="")}, event_type=APPROVED,
+                         contracts=load_contracts(contracts_copy))  # fmt: skip
+    assert result.ok
+    assert [v.pending for v in result.violations] == [True]
+    assert result.outcome(result.contracts[0]) == "pending-failed"
+
+
+def test_event_without_contracts_still_checks_the_schema(tmp_path: Path) -> None:
+    """With no consumer contract, schema problems are still reported, against the schema file."""
+    found = check_event({"license_request": _approved(lms_user_id="x")}, event_type=APPROVED, contracts=())
+    (violation,) = found.violations
+    assert violation.consumer == "(no consumer contract)"
+    assert violation.contract_file == f"schemas/{APPROVED}/0.avsc"

@@ -1,0 +1,199 @@
+"""Verification reports and the can-i-deploy matrix, through the library and the command line."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from openedx_subsidy_events.contracts import (
+    VerificationReport,
+    Violation,
+    can_i_deploy,
+    load_contracts,
+    load_reports,
+)
+from openedx_subsidy_events.contracts._cli import register
+
+LICENSE_APPROVED = "org.openedx.enterprise.access.license-request.approved.v1"
+
+
+def _contract(consumer: str, event_type: str = LICENSE_APPROVED):
+    return next(c for c in load_contracts() if c.consumer == consumer and c.event_type == event_type)
+
+
+def _violation(consumer: str, event_type: str = LICENSE_APPROVED) -> Violation:
+    contract = _contract(consumer, event_type)
+    return Violation(consumer=consumer, event_type=event_type, contract_file=contract.path, field_path="user_email",
+                     rule="EXPECTATION_FORMAT", reason="is not a valid email", value="")  # fmt: skip
+
+
+@pytest.fixture
+def reports(tmp_path: Path) -> Path:
+    """license-manager 2.0 verified as consumer and producer; enterprise-access 5.1 likewise; 5.2 broke one."""
+    folder = tmp_path / "reports"
+    lm = next(c for c in load_contracts() if c.consumer == "license-manager")
+    ea_license = _contract("enterprise-access", "org.openedx.license-manager.license.assigned.v1")
+    for service, version, created, failed in [
+        ("enterprise-access", "5.1", "2026-03-01T00:00:00+00:00", False),
+        ("enterprise-access", "5.2", "2026-03-02T00:00:00+00:00", True),
+    ]:
+        report = VerificationReport(service=service, version=version, created=created)
+        report.add("producer", lm, [_violation("license-manager")] if failed else [])
+        report.add("consumer", ea_license)
+        report.write(folder / f"{service}-{version}.json")
+    report = VerificationReport(service="license-manager", version="2.0", created="2026-03-01T00:00:00+00:00")
+    report.add("consumer", lm, checked=52)
+    report.add("producer", ea_license, checked=3)
+    report.write(folder / "license-manager-2.0.json")
+    return folder
+
+
+def test_report_json_shape(reports: Path) -> None:
+    """A report records service, version, role, contract file and hash, and outcome."""
+    data = json.loads((reports / "license-manager-2.0.json").read_text())
+    assert (data["service"], data["version"], data["roles"], data["ok"]) == (
+        "license-manager",
+        "2.0",
+        ["consumer", "producer"],
+        True,
+    )
+    consumer = data["results"][0]
+    assert consumer["role"] == "consumer"
+    assert consumer["contract_file"] == f"contracts/license-manager/{LICENSE_APPROVED}.yaml"
+    assert consumer["contract_sha256"] == _contract("license-manager").sha256
+    assert (consumer["outcome"], consumer["checked"]) == ("passed", 52)
+
+
+def test_report_round_trip(reports: Path) -> None:
+    """Reports read back equal what was written, oldest first."""
+    loaded = load_reports(reports)
+    assert [(r.service, r.version) for r in loaded] == [
+        ("enterprise-access", "5.1"),
+        ("license-manager", "2.0"),
+        ("enterprise-access", "5.2"),
+    ]
+    assert not loaded[2].ok
+
+
+def test_consumer_can_deploy_against_newest_producer_only_if_it_passed(reports: Path) -> None:
+    """license-manager 2.0 meets enterprise-access 5.2 (newest), whose producer run failed: not deployable."""
+    matrix = can_i_deploy(load_reports(reports), load_contracts(), service="license-manager", version="2.0")
+    assert not matrix.deployable
+    verdicts = {(row.role, row.counterpart, row.counterpart_version): row.verdict for row in matrix.rows}
+    assert verdicts[("consumer", "enterprise-access", "5.2")] == "failed"
+    assert verdicts[("producer", "enterprise-access", "5.2")] == "ok"
+
+
+def test_pinned_counterpart_version(reports: Path) -> None:
+    """Pinned to the deployed enterprise-access 5.1, license-manager 2.0 is deployable."""
+    matrix = can_i_deploy(load_reports(reports), load_contracts(), service="license-manager", version="2.0",
+                          counterparts={"enterprise-access": "5.1"})  # fmt: skip
+    assert matrix.deployable
+    assert {row.verdict for row in matrix.rows} == {"ok"}
+
+
+def test_missing_verification(reports: Path) -> None:
+    """ecommerce never verified anything: every row it takes part in is missing."""
+    matrix = can_i_deploy(load_reports(reports), load_contracts(), service="ecommerce", version="1.0")
+    assert not matrix.deployable
+    assert {row.verdict for row in matrix.rows} == {"missing"}
+    assert len(matrix.rows) == 2
+
+
+def test_edited_contract_invalidates_old_verifications(reports: Path, tmp_path: Path) -> None:
+    """A counterpart verified against other contract text is a mismatch, not a pass."""
+    path = reports / "license-manager-2.0.json"
+    data = json.loads(path.read_text())
+    data["results"][0]["contract_sha256"] = "0" * 64
+    path.write_text(json.dumps(data))
+    matrix = can_i_deploy(load_reports(reports), load_contracts(), service="enterprise-access", version="5.1")
+    assert "mismatch" in {row.verdict for row in matrix.rows}
+
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def run() -> Run:
+    """Run a subcommand registered by ``register``, as the subsidy-events command line does."""
+
+    def call(*argv: str) -> tuple[int, str, str]:
+        parser = argparse.ArgumentParser(prog="subsidy-events")
+        register(parser.add_subparsers(dest="command", required=True))
+        args = parser.parse_args(list(argv))
+        stdout, stderr = io.StringIO(), io.StringIO()
+        code = args.run(args, stdout, stderr)
+        return code, stdout.getvalue(), stderr.getvalue()
+
+    return call
+
+
+def test_cli_can_i_deploy_markdown(run: Run, reports: Path) -> None:
+    """can-i-deploy prints a Markdown matrix and exits 1 when a pair failed."""
+    code, out, _ = run("can-i-deploy", "--reports", str(reports), "--service", "license-manager", "--version", "2.0")
+    assert code == 1
+    lines = out.splitlines()
+    assert lines[0] == "Can license-manager 2.0 be deployed? **no**"
+    assert lines[2].startswith("| role | counterpart | version |")
+    assert any("| consumer | enterprise-access | 5.2 |" in line and "failed" in line for line in lines)
+
+
+def test_cli_can_i_deploy_json_with_pin(run: Run, reports: Path) -> None:
+    """With the counterpart pinned, the JSON answer is deployable and the exit code 0."""
+    code, out, _ = run("can-i-deploy", "--reports", str(reports), "--service", "license-manager", "--version",
+                       "2.0", "--counterpart", "enterprise-access=5.1", "--format", "json")  # fmt: skip
+    assert code == 0
+    assert json.loads(out)["deployable"] is True
+
+
+def test_cli_can_i_deploy_usage_errors(run: Run, tmp_path: Path) -> None:
+    """A bad pin or a file that is not a report exits 2 with one line on stderr."""
+    code, _, err = run("can-i-deploy", "--reports", str(tmp_path), "--service", "x", "--version", "1",
+                       "--counterpart", "nope")  # fmt: skip
+    assert (code, err.strip()) == (2, "subsidy-events: --counterpart 'nope': expected NAME=VERSION")
+    (tmp_path / "junk.json").write_text("{}")
+    code, _, err = run("can-i-deploy", "--reports", str(tmp_path), "--service", "x", "--version", "1")
+    assert code == 2
+    assert "not a verification report" in err
+
+
+def test_cli_contracts_verify(run: Run, contracts_copy: Path) -> None:
+    """contracts verify is clean on the shipped contracts and exits 1 on a broken one."""
+    code, out, _ = run("contracts", "verify", "--contracts", str(contracts_copy))
+    assert (code, out.splitlines()[-1]) == (0, f"contracts: {contracts_copy} (4 contracts): ok")
+    path = contracts_copy / "license-manager" / f"{LICENSE_APPROVED}.yaml"
+    path.write_text(path.read_text().replace("lms_user_id: 17", "lms_user_id: x"))
+    code, out, _ = run("contracts", "verify", "--contracts", str(contracts_copy), "--format", "json")
+    assert code == 1
+    assert json.loads(out)["violations"][0]["rule"] == "EXAMPLE_INVALID"
+
+
+def test_cli_contracts_verify_missing_folder(run: Run, tmp_path: Path) -> None:
+    """A contracts folder that does not exist is a usage error (2)."""
+    code, _, err = run("contracts", "verify", "--contracts", str(tmp_path / "nope"))
+    assert code == 2
+    assert "no such contracts folder" in err
+
+
+def test_cli_export_pact(run: Run, tmp_path: Path) -> None:
+    """contracts export-pact writes one Pact V4 message pact per contract."""
+    code, out, _ = run("contracts", "export-pact", "--out", str(tmp_path / "pacts"))
+    assert code == 0
+    assert len(out.splitlines()) == 4
+    pact = json.loads((tmp_path / "pacts" / f"license-manager-enterprise-access-{LICENSE_APPROVED}.json").read_text())
+    assert pact["metadata"]["pactSpecification"] == {"version": "4.0"}
+    (first, second) = pact["interactions"]
+    assert first["type"] == "Asynchronous/Messages"
+    assert first["description"] == f"{LICENSE_APPROVED}: auto-enroll-in-course"
+    assert first["contents"]["content"]["license_request"]["lms_user_id"] == 17
+    assert first["pending"] is False
+    rules = first["matchingRules"]["body"]
+    assert rules["$.license_request.course_id"]["matchers"][1]["match"] == "regex"
+    assert rules["$.license_request.attempt_auto_enrollment"]["matchers"] == [{"match": "type"}]
+    assert any("user_email" in line for line in first["comments"]["text"])
+    assert first["key"] != second["key"]

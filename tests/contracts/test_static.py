@@ -1,0 +1,166 @@
+"""Static verification: contracts against the published schemas, without service code."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from openedx_subsidy_events.contracts import project, reader_schema, readers_by_event, verify_all
+from openedx_subsidy_events.events import LICENSE_ASSIGNED
+
+REPO = Path(__file__).resolve().parents[2]
+LICENSE_APPROVED = "org.openedx.enterprise.access.license-request.approved.v1"
+RENAMED_READ = "  - attempt_auto_enrollment\n"
+Edit = Callable[[str, str, Callable[[str], str]], Path]
+
+
+def _rules(root: Path) -> list[tuple[str, str, str]]:
+    return [(v.consumer, v.field_path, v.rule) for v in verify_all(root).violations]
+
+
+def test_shipped_contracts_verify_clean() -> None:
+    """Every shipped contract holds against every published minor."""
+    report = verify_all()
+    assert report.ok, [str(v) for v in report.violations] + [str(e) for e in report.errors]
+    assert len(report.contracts) == 4
+
+
+def test_reader_schema_is_a_projection() -> None:
+    """The reader schema keeps the record names and only the read fields, with their writer types."""
+    (writer,) = LICENSE_ASSIGNED.schemas.values()
+    reader, missing = project(writer, ["subsidy_request_uuid", "course_id"])
+    assert missing == []
+    payload = reader["fields"][0]["type"]
+    assert (reader["name"], reader["namespace"], payload["name"]) == (
+        "CloudEvent",
+        writer["namespace"],
+        "LicenseAssignmentData",
+    )
+    assert [f["name"] for f in payload["fields"]] == ["subsidy_request_uuid", "course_id"]
+    assert payload["fields"][1]["type"] == ["null", "string"]
+
+
+def test_reader_schema_of_a_shipped_contract() -> None:
+    """enterprise-access's reader schema for license assigned has exactly its four read fields."""
+    from openedx_subsidy_events.contracts import load_contracts
+
+    contract = next(c for c in load_contracts() if c.event_type == LICENSE_ASSIGNED.event_type)
+    schema = reader_schema(contract)
+    assert schema is not None
+    assert [f["name"] for f in schema["fields"][0]["type"]["fields"]] == list(contract.reads)
+
+
+def test_unknown_read_field(contracts_copy: Path, edit_contract: Edit) -> None:
+    """A read field the schema lacks is READ_FIELD_UNKNOWN, named with the consumer."""
+    edit_contract(
+        "license-manager", LICENSE_APPROVED, lambda t: t.replace("  - attempt_auto_enrollment\n", "  - auto_enroll\n")
+    )
+    assert ("license-manager", "auto_enroll", "READ_FIELD_UNKNOWN") in _rules(contracts_copy)
+
+
+def test_expectation_type_conflict(contracts_copy: Path, edit_contract: Edit) -> None:
+    """An expectation asking for a JSON type the wire never carries is reported."""
+    edit_contract("license-manager", LICENSE_APPROVED, lambda t: t.replace("    type: integer\n", "    type: string\n"))
+    assert ("license-manager", "lms_user_id", "EXPECTATION_TYPE_CONFLICT") in _rules(contracts_copy)
+
+
+def test_invalid_example(contracts_copy: Path, edit_contract: Edit) -> None:
+    """An example that is not a valid event (here: a wrong type) is EXAMPLE_INVALID."""
+    edit_contract("license-manager", LICENSE_APPROVED, lambda t: t.replace("lms_user_id: 17", "lms_user_id: '17'"))
+    report = verify_all(contracts_copy)
+    (violation,) = report.violations
+    assert (violation.field_path, violation.rule) == ("lms_user_id", "EXAMPLE_INVALID")
+    assert "example 'auto-enroll-in-course': WRONG_TYPE" in violation.reason
+
+
+def test_example_breaking_its_own_expectation(contracts_copy: Path, edit_contract: Edit) -> None:
+    """An example that breaks the contract's own expectation is EXAMPLE_BREAKS_EXPECTATION."""
+    edit_contract("license-manager", LICENSE_APPROVED, lambda t: t.replace("course_id: edX+DemoX", "course_id: DemoX"))
+    assert ("license-manager", "course_id", "EXAMPLE_BREAKS_EXPECTATION") in _rules(contracts_copy)
+
+
+def test_pending_contract_reports_without_failing(contracts_copy: Path, edit_contract: Edit) -> None:
+    """A pending contract's problems are reported, marked pending, and do not fail verification."""
+    edit_contract(
+        "license-manager",
+        LICENSE_APPROVED,
+        lambda t: t.replace("status: active", "status: pending").replace(
+            "  - attempt_auto_enrollment\n", "  - auto_enroll\n"
+        ),
+    )
+    report = verify_all(contracts_copy)
+    assert report.ok
+    assert [v.pending for v in report.violations] == [True]
+    assert str(report.violations[0]).endswith("[pending: not failing]")
+
+
+def test_malformed_contract_is_collected_not_raised(contracts_copy: Path, edit_contract: Edit) -> None:
+    """One malformed file is an error in the report; the other contracts are still verified."""
+    edit_contract("ecommerce", "org.openedx.enterprise.access.coupon-code-request.approved.v1", lambda t: t + "x: [\n")
+    report = verify_all(contracts_copy)
+    assert not report.ok
+    assert len(report.contracts) == 3
+    assert "invalid YAML" in str(report.errors[0])
+
+
+def test_readers_by_event() -> None:
+    """Who reads each field, keyed by the dotted path from the top-level record, for the linter."""
+    readers = readers_by_event()
+    assert readers[LICENSE_ASSIGNED.event_type] == {
+        "license_assignment.course_id": ("enterprise-access",),
+        "license_assignment.enterprise_customer_uuid": ("enterprise-access",),
+        "license_assignment.license_uuid": ("enterprise-access",),
+        "license_assignment.subsidy_request_uuid": ("enterprise-access",),
+    }
+    assert "license_assignment.user_email" not in readers[LICENSE_ASSIGNED.event_type]
+
+
+def _with_minor_1(tmp_path: Path, change: Callable[[list[dict[str, object]]], None]) -> Path:
+    """A copy of the published schemas plus a minor 1 of license assigned, its payload fields changed."""
+    import json
+    import shutil
+
+    root = tmp_path / "schemas"
+    shutil.copytree(REPO / "schemas", root)
+    folder = root / LICENSE_ASSIGNED.event_type
+    schema = json.loads((folder / "0.avsc").read_text())
+    change(schema["fields"][0]["type"]["fields"])
+    (folder / "1.avsc").write_text(json.dumps(schema))
+    return root
+
+
+def _drop_license_uuid_and_retype_course_id(fields: list[dict[str, object]]) -> None:
+    fields[:] = [f for f in fields if f["name"] != "license_uuid"]
+    next(f for f in fields if f["name"] == "course_id")["type"] = ["null", "long"]
+
+
+def test_every_minor_in_the_window_is_checked(tmp_path: Path, contracts_copy: Path, edit_contract: Edit) -> None:
+    """Against a contract pinned to minor 0, a minor 1 that drops or retypes a read field is reported for minor 1."""
+    edit_contract(
+        "enterprise-access",
+        LICENSE_ASSIGNED.event_type,
+        lambda t: t.replace("status: active", "status: active\nschema_minor: 0"),
+    )
+    schemas = _with_minor_1(tmp_path, _drop_license_uuid_and_retype_course_id)
+    found = [
+        (v.field_path, v.rule, v.minorversion) for v in verify_all(contracts_copy, schemas_root=schemas).violations
+    ]
+    assert found == [("course_id", "READ_FIELD_TYPE_MISMATCH", 1), ("license_uuid", "READ_FIELD_NOT_WRITTEN", 1)]
+
+
+def test_unpinned_contract_follows_the_newest_minor(tmp_path: Path) -> None:
+    """Unpinned, the reader is projected from the newest minor, so the older one is checked against it."""
+    schemas = _with_minor_1(tmp_path, _drop_license_uuid_and_retype_course_id)
+    found = [
+        (v.field_path, v.rule, v.minorversion) for v in verify_all(REPO / "contracts", schemas_root=schemas).violations
+    ]
+    assert found == [("course_id", "READ_FIELD_TYPE_MISMATCH", 0), ("license_uuid", "READ_FIELD_UNKNOWN", 1)]
+
+
+def test_compatible_minor_passes(tmp_path: Path) -> None:
+    """A later minor that only adds an optional field keeps every contract valid."""
+
+    def change(fields: list[dict[str, object]]) -> None:
+        fields.append({"name": "seat_count", "type": ["null", "long"], "default": None, "doc": "New."})
+
+    assert verify_all(REPO / "contracts", schemas_root=_with_minor_1(tmp_path, change)).ok

@@ -1,0 +1,187 @@
+"""The pytest plugin, consumer side: handlers fed examples and generated events (run with pytester)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+APPROVED = "org.openedx.enterprise.access.license-request.approved.v1"
+
+PASSING = """
+from uuid import UUID
+import pytest
+from openedx_subsidy_events.reference import LicenseManager
+
+@pytest.mark.subsidy_events(consumer="license-manager")
+def test_handler_copes(subsidy_events_consumer):
+    service = LicenseManager()
+
+    def add_plan(record):
+        service.add_plan(UUID(record["subscription_plan_uuid"]), UUID(record["enterprise_customer_uuid"]))
+
+    result = subsidy_events_consumer.verify(
+        service.handle_license_request_approved,
+        event_type="org.openedx.enterprise.access.license-request.approved.v1",
+        prepare=add_plan,
+        max_examples=20,
+    )
+    assert result.examples == 2
+    assert service.assignments
+"""
+
+FAILING = """
+def handle(*, license_request, **_):
+    if license_request.attempt_auto_enrollment and license_request.course_id is not None:
+        run = license_request.course_run_key.split(":")[1]   # forgets that course_run_key is optional
+
+def test_handler(subsidy_events_consumer):
+    subsidy_events_consumer.verify(
+        handle, consumer="license-manager",
+        event_type="org.openedx.enterprise.access.license-request.approved.v1", max_examples=30,
+    )
+"""
+
+READS = """
+def handle(*, license_request, **_):
+    license_request.subsidy_request_uuid
+    license_request.user_email
+    license_request.reviewed_at
+
+def test_handler(subsidy_events_consumer):
+    subsidy_events_consumer.verify(
+        handle, consumer="license-manager",
+        event_type="org.openedx.enterprise.access.license-request.approved.v1", max_examples=5,
+    )
+"""
+
+
+def test_passing_consumer_run(pytester: pytest.Pytester) -> None:
+    """A handler that copes with every example and generated event passes; the marker names the consumer."""
+    pytester.makepyfile(PASSING)
+    pytester.runpytest("-q").assert_outcomes(passed=1)
+
+
+def test_failing_handler_shrinks_to_a_minimal_event(pytester: pytest.Pytester) -> None:
+    """A handler failing on a valid event fails with HANDLER_FAILED, the shrunk event and how to replay it."""
+    pytester.makepyfile(FAILING)
+    result = pytester.runpytest("-q")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*: subsidy events contract failure",
+            "consumer 'license-manager' (contracts/license-manager/"
+            f"{APPROVED}.yaml): {APPROVED}: HANDLER_FAILED: on generated event written with minor 0, "
+            "the handler raised AttributeError: 'NoneType' object has no attribute 'split'",
+            '  event: {"license_request": {"attempt_auto_enrollment": true, "course_id": "*", '
+            '"course_run_key": null, *}}',
+            "  replay: openedx_subsidy_events.testing.replay(handler, 'license-manager', *",
+        ]
+    )
+    assert "Traceback" not in result.stdout.str()
+
+
+def test_failure_replays_deterministically(pytester: pytest.Pytester) -> None:
+    """Two runs report the same minimal event."""
+    pytester.makepyfile(FAILING)
+    first = [line for line in pytester.runpytest("-q").outlines if line.startswith("  event:")]
+    second = [line for line in pytester.runpytest("-q").outlines if line.startswith("  event:")]
+    assert first == second
+    assert len(first) == 1
+
+
+def test_field_reads_are_reported(pytester: pytest.Pytester) -> None:
+    """Fields read but not declared, and declared but never read, are reported after the run."""
+    pytester.makepyfile(READS)
+    result = pytester.runpytest("-q")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*subsidy events: fields read by handlers*",
+            f"license-manager (contracts/license-manager/{APPROVED}.yaml) reads undeclared field(s) reviewed_at: "
+            "add them to 'reads'",
+            f"license-manager (contracts/license-manager/{APPROVED}.yaml) never read declared field(s) "
+            "attempt_auto_enrollment, course_id, course_run_key, enterprise_customer_uuid, lms_user_id, "
+            "subscription_plan_uuid in 7 call(s)",
+        ]
+    )
+
+
+def test_write_reads_offers_the_list(pytester: pytest.Pytester) -> None:
+    """--subsidy-events-write-reads rewrites 'reads' only when the result is still a valid contract."""
+    shutil.copytree(REPO / "contracts", pytester.path / "contracts")
+    pytester.makepyfile(READS)
+    result = pytester.runpytest("-q", "--subsidy-events-contracts=contracts", "--subsidy-events-write-reads")
+    # the handler reads none of the fields with expectations, so dropping them would orphan those expectations
+    result.stdout.fnmatch_lines(["subsidy events: could not rewrite *: there is an expectation on *"])
+    pytester.makepyfile(
+        READS.replace(
+            "    license_request.reviewed_at\n",
+            "    license_request.reviewed_at\n"
+            + "".join(f"    license_request.{name}\n" for name in ("lms_user_id", "course_id", "course_run_key")),
+        )
+    )
+    result = pytester.runpytest("-q", "--subsidy-events-contracts=contracts", "--subsidy-events-write-reads")
+    result.stdout.fnmatch_lines(["subsidy events: rewrote 'reads' of *"])
+    text = (pytester.path / "contracts" / "license-manager" / f"{APPROVED}.yaml").read_text()
+    reads = text.split("reads:\n", 1)[1].split("expectations:", 1)[0]
+    assert reads.split()[1::2] == [
+        "subsidy_request_uuid",
+        "lms_user_id",
+        "user_email",
+        "reviewed_at",
+        "course_id",
+        "course_run_key",
+    ]
+    assert "# A license is assigned to an email address" in text
+
+
+def test_missing_contract_is_a_clear_error(pytester: pytest.Pytester) -> None:
+    """Verifying a consumer with no contract for the event says which consumers have one."""
+    pytester.makepyfile(READS.replace('consumer="license-manager"', 'consumer="credentials"'))
+    result = pytester.runpytest("-q")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(
+        ["*ContractError: contracts/credentials/*: 'credentials' has no contract*license-manager"]
+    )
+
+
+RECORDED = """
+from uuid import UUID
+from openedx_subsidy_events import LicenseAssignmentData
+
+def test_my_own_handler_test(subsidy_events_consumer):
+    payload = LicenseAssignmentData(
+        subsidy_request_uuid=UUID(int=1), license_uuid=UUID(int=2), subscription_plan_uuid=UUID(int=3),
+        enterprise_customer_uuid=UUID(int=4), user_email="learner@example.com",
+    )
+    seen = subsidy_events_consumer.record(payload, consumer="enterprise-access")
+    assert seen.user_email == "learner@example.com"
+    assert seen.subsidy_request_uuid == UUID(int=1)
+"""
+
+
+def test_reads_in_the_consumers_own_tests_are_reported(pytester: pytest.Pytester) -> None:
+    """record() lets a consumer's ordinary handler tests count towards the field-read report."""
+    pytester.makepyfile(RECORDED)
+    result = pytester.runpytest("-q")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        ["enterprise-access (contracts/enterprise-access/*) reads undeclared field(s) user_email: add them to 'reads'"]
+    )
+
+
+def test_ini_keys_mirror_the_options(pytester: pytest.Pytester) -> None:
+    """The service named in the ini file is the default consumer, and the report path comes from the ini too."""
+    pytester.makeini(
+        "[pytest]\nsubsidy_events_service = license-manager\nsubsidy_events_version = 2.0\n"
+        "subsidy_events_report = report.json\nsubsidy_events_max_examples = 3\n"
+    )
+    pytester.makepyfile(READS.replace('consumer="license-manager", ', "").replace("max_examples=5,", ""))
+    result = pytester.runpytest("-q")
+    result.assert_outcomes(passed=1)
+    report = (pytester.path / "report.json").read_text()
+    assert '"service": "license-manager"' in report
+    assert '"checked": 5' in report  # two examples and three generated events
