@@ -14,6 +14,9 @@ from typing import TextIO
 
 from ._version import __version__
 from .avro._store import default_root
+from .compat import Severity, lint_published
+from .compat._cli import register as register_compat
+from .contracts import readers_by_event
 from .contracts._cli import register as register_contracts
 from .contracts._cli import report_static
 from .events import all_events
@@ -68,16 +71,23 @@ def _cmd_generate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
 
 
 def _cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    """The published schemas, then every contract against them; one summary line each."""
+    """The published schemas, every contract against them, then their compatibility; a summary line each."""
     root = _schemas_root(args)
+    contracts_root = _contracts_root(args)
     problems = check_published(root)
     _report(problems, stdout)
     events = len(all_events())
     files = sum(1 for _ in root.glob("*/*.avsc")) if root.is_dir() else 0
     verdict = f"{len(problems)} problem(s)" if problems else "ok"
     print(f"schemas: {root} ({events} events, {files} published files): {verdict}", file=stdout)
-    failing_contracts = report_static(stdout, _contracts_root(args), schemas_root=root)
-    return EXIT_FINDINGS if problems or failing_contracts else EXIT_OK
+    failing_contracts = report_static(stdout, contracts_root, schemas_root=root)
+    report = lint_published(root, baseline=args.against, readers=readers_by_event(contracts_root))
+    for finding in report.at_least(Severity.WARNING):
+        print(finding, file=stdout)
+    against = f" and against {args.against}" if args.against else ""
+    verdict = f"{len(report.errors)} error(s)" if report.errors else "ok"
+    print(f"compatibility: FULL_TRANSITIVE over each event's history{against}: {verdict}", file=stdout)
+    return EXIT_FINDINGS if problems or failing_contracts or report.errors else EXIT_OK
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -96,6 +106,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="the contracts folder (default: ./contracts if present, else the installed ones)",
     )
+    check.add_argument(
+        "--against", metavar="BASELINE", help="also lint against this baseline: git:<ref>, a folder or a file"
+    )
     check.set_defaults(run=_cmd_check)
 
     gen = commands.add_parser("generate", help="write the schema of each event's current minor version")
@@ -105,6 +118,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     gen.set_defaults(run=_cmd_generate)
 
+    register_compat(commands)
     register_contracts(commands)
     return parser
 

@@ -1,0 +1,193 @@
+"""Benchmark of the compatibility linter (not a test: it prints figures, it asserts nothing).
+
+1. The same reader/writer pairs, checked in one process by our checker (every finding, as
+   values) and by Apache avro's ``ReaderWriterCompatibilityChecker`` (yes/no): pairs per second
+   and the ratio. Both get schemas parsed once beforehand, as a linter holding them would.
+2. A FULL_TRANSITIVE check of 100 subjects x 20 versions in the package layout, from disk.
+
+Run: ``python benchmarks/bench_compat.py`` (``--quick`` for a smaller run).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import sys
+import tempfile
+import time
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import avro.schema
+from avro.compatibility import ReaderWriterCompatibilityChecker
+
+from openedx_subsidy_events.compat import Config, Mode, check_subjects, load_paths
+from openedx_subsidy_events.compat._check import _Context, iter_history
+from openedx_subsidy_events.compat._load import Schema
+from openedx_subsidy_events.compat._schema import parse
+
+PRIMITIVES = ["int", "long", "string", "boolean", "double", "bytes"]
+
+
+def event_schema(rng: random.Random, version: int, *, fields: int = 12) -> dict[str, Any]:
+    """An event-like record: scalar fields, an optional nested record, an enum, a map; ``version`` fields added."""
+    payload = [{"name": f"f{i}", "type": PRIMITIVES[i % len(PRIMITIVES)], "doc": f"Field {i}."} for i in range(fields)]
+    payload.append(
+        {
+            "name": "address",
+            "type": [
+                "null",
+                {
+                    "type": "record",
+                    "name": "Address",
+                    "doc": "An address.",
+                    "fields": [{"name": n, "type": "string", "doc": n} for n in ("street", "city", "country")],
+                },
+            ],
+            "default": None,
+            "doc": "Where.",
+        }
+    )
+    payload.append(
+        {
+            "name": "state",
+            "type": {"type": "enum", "name": "State", "symbols": ["A", "B", "C"], "default": "A", "doc": "S."},
+            "doc": "State.",
+        }
+    )
+    payload.append({"name": "tags", "type": {"type": "map", "values": "string"}, "default": {}, "doc": "Tags."})
+    for added in range(version):
+        payload.append({"name": f"added{added}", "type": ["null", "string"], "default": None, "doc": "Added."})
+    return {
+        "type": "record",
+        "name": "Event",
+        "namespace": "org.example.bench",
+        "doc": "An event.",
+        "fields": [
+            {
+                "name": "payload",
+                "type": {"type": "record", "name": "Payload", "doc": "P.", "fields": payload},
+                "doc": "P.",
+            }
+        ],
+    }
+
+
+def rewritten(schema: dict[str, Any]) -> dict[str, Any]:
+    """The worst case for skipping: every payload field's type changes, so every field is walked."""
+    swapped = json.loads(json.dumps(schema))
+    for field in swapped["fields"][0]["type"]["fields"]:
+        if field["type"] in PRIMITIVES:
+            field["type"] = "long" if field["type"] == "int" else "string"
+    return swapped
+
+
+def pairs(kind: str, count: int) -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    rng = random.Random(7)
+    made = []
+    for i in range(count):
+        version = i % 10
+        old = event_schema(rng, version)
+        new = event_schema(rng, version + 1) if kind == "evolution" else rewritten(old)
+        made.append((old, new))
+    return made
+
+
+def rate(label: str, func: Callable[[], int], seconds: float = 2.0) -> float:
+    """Pairs per second: the best of five rounds of ``seconds / 5`` (like ``timeit``: noise only slows)."""
+    best = 0.0
+    for _ in range(5):
+        done, start = 0, time.perf_counter()
+        while time.perf_counter() - start < seconds / 5:
+            done += func()
+        best = max(best, done / (time.perf_counter() - start))
+    print(f"  {label:<44} {best:>10,.0f} pairs/s  ({1e6 / best:7.1f} us/pair)")
+    return best
+
+
+def compare(kind: str, count: int, seconds: float) -> float:
+    print(f"{kind}: {count} schema pairs, both directions of each pair")
+    raw = pairs(kind, count)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        apache = [(avro.schema.parse(json.dumps(o)), avro.schema.parse(json.dumps(n))) for o, n in raw]
+    ours = [(Schema("s", parse(o)), Schema("s", parse(n))) for o, n in raw]
+    config = Config(mode=Mode.FULL)
+    context = _Context("s", {}, config, None)
+
+    def run_ours() -> int:
+        for old, new in ours:
+            for _ in iter_history([old, new], mode=Mode.FULL, context=context):
+                pass
+        return 2 * len(ours)
+
+    def run_apache() -> int:
+        for old, new in apache:
+            ReaderWriterCompatibilityChecker().get_compatibility(new, old)
+            ReaderWriterCompatibilityChecker().get_compatibility(old, new)
+        return 2 * len(apache)
+
+    def run_ours_parsing() -> int:
+        for old, new in raw:
+            for _ in iter_history([Schema("s", parse(old)), Schema("s", parse(new))], mode=Mode.FULL, context=context):
+                pass
+        return 2 * len(raw)
+
+    def run_apache_parsing() -> int:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for old, new in raw:
+                a, b = avro.schema.parse(json.dumps(old)), avro.schema.parse(json.dumps(new))
+                ReaderWriterCompatibilityChecker().get_compatibility(b, a)
+                ReaderWriterCompatibilityChecker().get_compatibility(a, b)
+        return 2 * len(raw)
+
+    mine = rate("ours (every finding, as values)", run_ours, seconds)
+    theirs = rate("Apache ReaderWriterCompatibilityChecker", run_apache, seconds)
+    print(f"  ratio: ours is {mine / theirs:.1f}x the Apache checker's speed (parsed once)")
+    mine_p = rate("ours, parsing each pair too", run_ours_parsing, seconds)
+    theirs_p = rate("Apache, parsing each pair too", run_apache_parsing, seconds)
+    print(f"  ratio with parsing: {mine_p / theirs_p:.1f}x")
+    return mine / theirs
+
+
+def transitive(subjects: int, versions: int) -> float:
+    print(f"transitive: {subjects} subjects x {versions} versions, FULL_TRANSITIVE, package layout on disk")
+    rng = random.Random(11)
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        for s in range(subjects):
+            for v in range(versions):
+                path = root / f"org.openedx.bench.thing{s}.created.v1" / f"{v}.avsc"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(json.dumps(event_schema(rng, v), indent=2))
+        timings = []
+        for _ in range(3):
+            start = time.perf_counter()
+            current = load_paths([root])
+            loaded = time.perf_counter()
+            report = check_subjects(current, config=Config(mode=Mode.FULL_TRANSITIVE))
+            done = time.perf_counter()
+            timings.append((done - start, loaded - start, done - loaded))
+            del current
+    total, load, check = min(timings)
+    print(f"  best of 3: load {load:.2f} s + check {check:.2f} s = {total:.2f} s total")
+    pairs_checked = subjects * versions * (versions - 1) // 2
+    print(f"  {pairs_checked} version pairs x 2 directions; {len(report)} findings, {len(report.errors)} errors")
+    return total
+
+
+def main(argv: list[str]) -> int:
+    quick = "--quick" in argv
+    seconds = 0.5 if quick else 2.0
+    print(f"python {sys.version.split()[0]}")
+    compare("evolution", 50, seconds)
+    compare("rewrite", 50, seconds)
+    transitive(20 if quick else 100, 20)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

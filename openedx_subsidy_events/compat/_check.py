@@ -1,0 +1,371 @@
+"""Putting the walks together: which pairs to compare in which direction, and findings out of hits.
+
+A subject's history is compared as its mode says: every version against the one before it, or
+(``*_TRANSITIVE``) against every earlier one. Notes and warnings come only from neighbouring
+versions (a far pair would repeat them); errors come from every pair the mode names. The newest
+version alone is checked for the single-schema rules.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import ChainMap
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..exceptions import SchemaError
+from ._config import Config
+from ._load import Schema, Subject, gc_paused, load_baseline, load_paths
+from ._model import Direction, Finding, Mode, Report, Severity
+from ._position import locate
+from ._resolve import Hit, path_text, resolve
+from ._rules import RULES
+from ._schema import PRIMITIVES, Field, Node, parse
+from ._semantic import SingleHit, iter_places, place_hits
+from ._style import doc_hits, naming
+
+__all__ = ["SchemaLike", "check", "check_subjects", "iter_findings", "lint_published"]
+
+SchemaLike = Schema | Mapping[str, Any] | Sequence[Any] | str | Path
+"""A loaded :class:`Schema`, parsed JSON (a dict, or a list for a union), JSON text, or a file.
+
+.. versionadded:: 0.1.0
+"""
+
+Readers = Mapping[str, Sequence[str]]
+_REMOVALS = frozenset(
+    {"FIELD_REMOVED_WITHOUT_DEFAULT", "FIELD_REMOVED_WITH_DEFAULT", "FIELD_RENAME_BREAKS_OLD_READERS"}
+)
+
+
+def _as_schema(value: SchemaLike, subject: str) -> Schema:
+    if isinstance(value, Schema):
+        return value
+    if isinstance(value, Path):
+        subjects = load_paths([value])
+        if len(subjects) != 1:
+            raise SchemaError(str(value), "holds no schema or several subjects; give one file", rule="UNREADABLE")
+        return next(iter(subjects.values())).latest
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except (json.JSONDecodeError, RecursionError) as error:
+            raise SchemaError(None, f"invalid JSON: {error}", rule="INVALID_JSON") from None
+    return Schema(subject, parse(value))
+
+
+class _Context:
+    """What turning hits into findings needs: the subject, its texts, the configuration, readers."""
+
+    def __init__(self, subject: str, texts: Mapping[str, str], config: Config, readers: Readers | None) -> None:
+        self.subject = subject
+        self.texts = texts
+        self.config = config
+        self.readers = readers
+        self.enabled = config.enabled()
+        # far pairs of a transitive history report errors only: their notes would repeat the near pairs'
+        self.far = frozenset(r for r in self.enabled if config.severity_of(r) is Severity.ERROR)
+
+    def position(self, place: Node | Field | None, pointer: str | None) -> tuple[str | None, int | None, int | None]:
+        if place is None or place.source is None or pointer is None:
+            return None, None, None
+        text = self.texts.get(place.source)
+        found = locate(text, pointer) if text is not None else None
+        return place.source, *(found or (None, None))
+
+    def finish(self, finding: Finding) -> Finding | None:
+        """Apply readers (consumer names, safe removals) and ``ignore_only``; ``None`` drops it."""
+        if self.readers is not None and finding.path:
+            consumers = _consumers(self.readers, finding.path)
+            if consumers and finding.rule in _REMOVALS:
+                # the bytes may still decode (a default fills in), but the consumer loses a field it reads
+                names = ", ".join(consumers)
+                message = f"{finding.message} Read by: {names}; removing it breaks their contract."
+                hint = "Keep the field until those consumers' contracts no longer read it."
+                finding = _evolve(finding, consumers=consumers, severity=Severity.ERROR, message=message, hint=hint)
+            elif consumers:
+                names = ", ".join(consumers)
+                finding = _evolve(finding, consumers=consumers, message=f"{finding.message} Read by: {names}.")
+            elif finding.rule in _REMOVALS:
+                message = f"{finding.message} No registered consumer reads it, so the removal is safe."
+                finding = _evolve(finding, severity=Severity.INFO, message=message)
+        return None if self.config.ignored(finding) else finding
+
+    def from_hit(self, hit: Hit, direction: Direction, new: Schema, old: Schema) -> Finding | None:
+        rule_id, path, rp, wp, rplace, wplace, text = hit
+        rule = RULES[rule_id]
+        backward = direction is Direction.BACKWARD
+        new_ptr, old_ptr = (rp, wp) if backward else (wp, rp)
+        new_place, old_place = (rplace, wplace) if backward else (wplace, rplace)
+        if new_ptr is not None:
+            file, line, column = self.position(new_place, new_ptr)
+        else:
+            file, line, column = self.position(old_place, old_ptr)
+        finding = Finding(
+            rule=rule_id,
+            severity=self.config.severity_of(rule_id),
+            direction=direction if rule.directional else Direction.NONE,
+            subject=self.subject,
+            path=path_text(path),
+            new_pointer=new_ptr,
+            old_pointer=old_ptr,
+            message=_sentence(text),
+            hint=rule.fix,
+            file=file or new.file,
+            line=line,
+            column=column,
+            old_file=old.file,
+        )
+        return self.finish(finding)
+
+    def from_single(self, hit: SingleHit) -> Finding | None:
+        rule_id, path, place, text = hit
+        file, line, column = self.position(place, place.pointer)
+        finding = Finding(
+            rule=rule_id,
+            severity=self.config.severity_of(rule_id),
+            direction=Direction.NONE,
+            subject=self.subject,
+            path=path_text(path),
+            new_pointer=place.pointer,
+            old_pointer=None,
+            message=_sentence(text),
+            hint=RULES[rule_id].fix,
+            file=file,
+            line=line,
+            column=column,
+        )
+        return self.finish(finding)
+
+    def note(self, rule_id: str, text: str, schema: Schema | None, *, old: Schema | None = None) -> Finding | None:
+        """A finding about a whole file or subject (naming, edited or removed files)."""
+        if rule_id not in self.enabled:
+            return None
+        file = schema.file if schema is not None else (old.file if old is not None else None)
+        finding = Finding(
+            rule=rule_id,
+            severity=self.config.severity_of(rule_id),
+            direction=Direction.NONE,
+            subject=self.subject,
+            path="",
+            new_pointer="" if schema is not None else None,
+            old_pointer="" if old is not None else None,
+            message=_sentence(text),
+            hint=RULES[rule_id].fix,
+            file=file,
+            line=1 if file is not None else None,
+            column=1 if file is not None else None,
+            old_file=old.file if old is not None else None,
+        )
+        return self.finish(finding)
+
+
+def _sentence(text: str) -> str:
+    """Messages are written in lower case to compose; a sentence starts with a capital."""
+    return text[:1].upper() + text[1:] if text[:4] in ("the ", "valu") else text
+
+
+def _evolve(finding: Finding, **changes: Any) -> Finding:
+    return attrs.evolve(finding, **changes)
+
+
+def _consumers(readers: Readers, path: str) -> tuple[str, ...]:
+    """Consumers reading ``path``, a field inside it, or a record that contains it."""
+    plain = path.replace("[]", "").replace("{}", "")
+    names: set[str] = set()
+    for read, consumers in readers.items():
+        if read == plain or read.startswith(plain + ".") or plain.startswith(read + "."):
+            names.update(consumers)
+    return tuple(sorted(names))
+
+
+def _pairs(count: int, mode: Mode) -> Iterator[tuple[int, int]]:
+    for new in range(1, count):
+        for old in range(0 if mode.transitive else new - 1, new):
+            yield old, new
+
+
+def iter_history(history: Sequence[Schema], *, mode: Mode, context: _Context) -> Iterator[Finding]:
+    """Findings of one subject's versions (oldest first), lazily."""
+    enabled, far = context.enabled, context.far
+    for old_index, new_index in _pairs(len(history), mode):
+        old, new = history[old_index], history[new_index]
+        if old.text is not None and old.text == new.text:
+            continue
+        rules = enabled if old_index == new_index - 1 else far
+        for direction in mode.directions:
+            hits: list[Hit] = []
+            reader, writer = (new, old) if direction is Direction.BACKWARD else (old, new)
+            try:
+                resolve(reader.root, writer.root, direction=direction, enabled=rules, emit=hits.append)
+            except RecursionError:
+                raise SchemaError(
+                    new.file, "the schemas are nested too deeply to compare", rule="INVALID_SCHEMA"
+                ) from None
+            for hit in hits:
+                finding = context.from_hit(hit, direction, new, old)
+                if finding is not None:
+                    yield finding
+    if history:
+        yield from _iter_single(history[-1], context, enabled)
+
+
+def _iter_single(schema: Schema, context: _Context, enabled: frozenset[str]) -> Iterator[Finding]:
+    named = naming(context.subject)
+    if named is not None:
+        finding = context.note(named[0], named[1], schema)
+        if finding is not None:
+            yield finding
+    docs = "MISSING_DOC" in enabled
+    for node, path, _ in iter_places(schema.root):
+        if node.kind in PRIMITIVES and node.logical is None:
+            continue  # no single-schema rule looks at a plain primitive
+        for hit in (*place_hits(node, path), *(doc_hits(node, path) if docs else ())):
+            if hit[0] in enabled:
+                finding = context.from_single(hit)
+                if finding is not None:
+                    yield finding
+
+
+def iter_findings(
+    old: SchemaLike | None,
+    new: SchemaLike,
+    *,
+    mode: Mode = Mode.FULL_TRANSITIVE,
+    earlier: Sequence[SchemaLike] = (),
+    subject: str = "",
+    readers: Readers | None = None,
+    config: Config | None = None,
+) -> Iterator[Finding]:
+    """Every finding of ``new`` against ``old``, lazily, in walk order.
+
+    ``earlier`` are the versions before ``old``, oldest first (used by the transitive modes).
+    ``readers`` maps dotted field paths to the consumers reading them: findings on those paths
+    name the consumers, and removing a field nobody reads is reported as a safe note.
+
+    .. versionadded:: 0.1.0
+    """
+    config = config if config is not None else Config(mode=mode)
+    history = [_as_schema(s, subject) for s in earlier]
+    if old is not None:
+        history.append(_as_schema(old, subject))
+    history.append(_as_schema(new, subject))
+    texts = {s.file: s.text for s in history if s.file is not None and s.text is not None}
+    return iter_history(history, mode=mode, context=_Context(subject, texts, config, readers))
+
+
+def check(
+    old: SchemaLike | None,
+    new: SchemaLike,
+    *,
+    mode: Mode = Mode.FULL_TRANSITIVE,
+    earlier: Sequence[SchemaLike] = (),
+    subject: str = "",
+    readers: Readers | None = None,
+    config: Config | None = None,
+) -> Report:
+    """The report of ``new`` against ``old`` (and ``earlier``) in ``mode``; see :func:`iter_findings`.
+
+    .. versionadded:: 0.1.0
+    """
+    found = iter_findings(old, new, mode=mode, earlier=earlier, subject=subject, readers=readers, config=config)
+    return Report.of(found, [subject])
+
+
+def _history(
+    name: str, current: Subject, base: Subject | None, context: _Context
+) -> tuple[list[Schema], list[Finding]]:
+    """The versions to compare, and the findings about edited or removed released files."""
+    notes: list[Finding | None] = []
+    if base is None:
+        return list(current.versions), []
+    if not current.versioned:
+        return [*base.versions, current.latest], []
+    if not base.versioned:
+        return [base.latest, *current.versions], []
+    now = {s.version: s for s in current.versions}
+    for before in base.versions:
+        after = now.get(before.version)
+        if after is None:
+            notes.append(
+                context.note(
+                    "RELEASED_VERSION_REMOVED",
+                    f"Version {before.version} of {name} was released and is gone.",
+                    None,
+                    old=before,
+                )
+            )
+        elif after.text != before.text:
+            notes.append(
+                context.note(
+                    "RELEASED_FILE_EDITED",
+                    f"Version {before.version} of {name} differs from the baseline's {before.file}.",
+                    after,
+                    old=before,
+                )
+            )
+    return list(current.versions), [n for n in notes if n is not None]
+
+
+def check_subjects(
+    current: Mapping[str, Subject],
+    baseline: Mapping[str, Subject] | None = None,
+    *,
+    config: Config | None = None,
+    readers: Mapping[str, Readers] | None = None,
+) -> Report:
+    """Every subject's history (and its baseline, matched by name), in each subject's mode.
+
+    .. versionadded:: 0.1.0
+    """
+    config = config if config is not None else Config()
+    if baseline is not None and len(current) == 1 and len(baseline) == 1:
+        ((name, subject),) = current.items()
+        ((_, base),) = baseline.items()
+        if not subject.versioned and not base.versioned:
+            baseline = {name: attrs.evolve(base, name=name)}  # one file against one file: same subject
+    with gc_paused():
+        findings = _subjects_findings(current, baseline, config, readers)
+    return Report.of(findings, [*current, *(baseline or {})])
+
+
+def _subjects_findings(
+    current: Mapping[str, Subject],
+    baseline: Mapping[str, Subject] | None,
+    config: Config,
+    readers: Mapping[str, Readers] | None,
+) -> list[Finding]:
+    findings: list[Finding] = []
+    for name, subject in sorted(current.items()):
+        base = baseline.get(name) if baseline is not None else None
+        texts = ChainMap(dict(subject.texts), dict(base.texts)) if base is not None else subject.texts
+        context = _Context(name, texts, config, readers.get(name) if readers is not None else None)
+        history, notes = _history(name, subject, base, context)
+        findings.extend(notes)
+        if baseline is not None and base is None:
+            added = context.note("SUBJECT_ADDED", f"The subject {name} is not in the baseline.", subject.latest)
+            findings.extend([added] if added else [])
+        findings.extend(iter_history(history, mode=config.mode_for(name), context=context))
+    for name, base in sorted((baseline or {}).items()):
+        if name not in current:
+            context = _Context(name, base.texts, config, None)
+            removed = context.note(
+                "SUBJECT_REMOVED", f"The subject {name} is in the baseline and gone now.", None, old=base.latest
+            )
+            findings.extend([removed] if removed else [])
+    return findings
+
+
+def lint_published(root: Path, *, baseline: str | None = None, readers: Mapping[str, Readers] | None = None) -> Report:
+    """The package layout under ``root`` (each subject's whole history, FULL_TRANSITIVE), and against ``baseline``.
+
+    What ``subsidy-events check`` runs over the package's own ``schemas/``.
+
+    .. versionadded:: 0.1.0
+    """
+    current = load_paths([root])
+    base = load_baseline(baseline, [root]) if baseline is not None else None
+    return check_subjects(current, base, config=Config(mode=Mode.FULL_TRANSITIVE), readers=readers)

@@ -1,0 +1,169 @@
+"""The ``lint``, ``rules`` and ``explain`` subcommands; :func:`register` adds them to a parser.
+
+Thin on purpose: parse, call the library, print. Exit codes: 0 clean, 1 findings at the failing
+severity, 2 usage or unreadable input (one line on stderr, never a traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TextIO
+
+import attrs
+
+from ..avro._store import default_root
+from ..contracts import readers_by_event
+from ..exceptions import SchemaError
+from ._check import check_subjects
+from ._config import Config, load_config, unknown_names
+from ._formats import FORMATS, render
+from ._load import load_baseline, load_paths
+from ._model import Mode, Severity
+from ._rules import RULES, get_rule
+
+__all__ = ["register"]
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def _default_paths() -> list[Path]:
+    """``./schemas`` when it exists (a checkout of a schema repository), else the installed ones."""
+    local = Path("schemas")
+    return [local if local.is_dir() else default_root()]
+
+
+def _contracts_root(args: argparse.Namespace) -> Path | None:
+    """``--contracts``, else ``./contracts`` when it exists, else ``None`` (the installed contracts)."""
+    if args.contracts is not None:
+        return Path(args.contracts)
+    local = Path("contracts")
+    return local if local.is_dir() else None
+
+
+def _usage(stderr: TextIO, command: str, message: str) -> int:
+    print(f"subsidy-events {command}: error: {message}", file=stderr)
+    return EXIT_USAGE
+
+
+def _config(args: argparse.Namespace) -> Config:
+    config = load_config(Path(args.config) if args.config else None)
+    return attrs.evolve(
+        config,
+        mode=Mode.parse(args.mode) if args.mode is not None else config.mode,
+        fail_on=Severity.parse(args.fail_on) if args.fail_on is not None else config.fail_on,
+        use=tuple(args.rule) if args.rule else config.use,
+        except_=(*config.except_, *(args.except_ or ())),
+    )
+
+
+def run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """``subsidy-events lint``."""
+    bad = unknown_names([*(args.rule or []), *(args.except_ or [])])
+    if bad:
+        return _usage(stderr, "lint", f"unknown rule or category {bad[0]!r} (see 'subsidy-events rules')")
+    try:
+        config = _config(args)
+    except SchemaError as error:  # the configuration file is bad
+        print(f"subsidy-events lint: {error}", file=stderr)
+        return EXIT_USAGE
+    except ValueError as error:  # --mode or --fail-on is
+        return _usage(stderr, "lint", str(error))
+    paths = [Path(p) for p in args.paths] or _default_paths()
+    try:
+        current = load_paths(paths)
+        baseline = load_baseline(args.against, paths) if args.against else None
+        if not current and not baseline:
+            where = ", ".join(str(p) for p in paths)
+            return _usage(stderr, "lint", f"no .avsc schema found under {where}")
+        report = check_subjects(current, baseline, config=config, readers=readers_by_event(_contracts_root(args)))
+    except SchemaError as error:
+        print(f"subsidy-events lint: {error}", file=stderr)
+        return EXIT_USAGE
+    except RecursionError:
+        print("subsidy-events lint: a schema is nested too deeply to check", file=stderr)
+        return EXIT_USAGE
+    stdout.write(render(report, args.format, fail_on=config.fail_on))
+    return report.exit_code(config.fail_on)
+
+
+def run_rules(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """``subsidy-events rules``: the rule table."""
+    if args.format == "json":
+        rows = [
+            {
+                "id": r.id,
+                "category": r.category.value,
+                "severity": str(r.severity),
+                "directional": r.directional,
+                "purpose": r.purpose,
+                "why": r.why,
+                "reader": r.reader,
+                "fix": r.fix,
+            }
+            for r in RULES.values()
+        ]
+        stdout.write(json.dumps(rows, indent=2) + "\n")
+        return EXIT_OK
+    width = max(len(r.id) for r in RULES.values())
+    for rule in RULES.values():
+        stdout.write(f"{rule.id:<{width}}  {rule.category.value:<8}  {rule.severity!s:<7}  {rule.purpose}\n")
+    return EXIT_OK
+
+
+def run_explain(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    """``subsidy-events explain RULE_ID``."""
+    try:
+        rule = get_rule(args.rule_id)
+    except KeyError as error:
+        return _usage(stderr, "explain", str(error.args[0]))
+    stdout.write(rule.explain())
+    return EXIT_OK
+
+
+def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``lint``, ``rules`` and ``explain`` to the ``subsidy-events`` parser's subcommands.
+
+    .. versionadded:: 0.1.0
+    """
+    lint = commands.add_parser(
+        "lint",
+        help="check Avro schemas for breaking changes",
+        description="Check Avro schemas for changes that break readers, per the Avro 1.12 "
+        "specification and Confluent's compatibility modes.",
+    )
+    lint.add_argument(
+        "paths",
+        nargs="*",
+        metavar="PATH",
+        help="a .avsc file, a folder of <subject>.avsc, or the layout <subject>/<n>.avsc (default: ./schemas)",
+    )
+    lint.add_argument("--against", metavar="BASELINE", help="git:<ref>, a folder or a file to compare with")
+    lint.add_argument(
+        "--mode", metavar="MODE", help=f"one of {', '.join(m.value for m in Mode)} (default FULL_TRANSITIVE)"
+    )
+    lint.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default text)")
+    lint.add_argument(
+        "--config", metavar="FILE", help="a TOML file with [tool.subsidy-events] (default ./pyproject.toml)"
+    )
+    lint.add_argument("--rule", metavar="ID", nargs="+", action="extend", help="run only these rules or categories")
+    lint.add_argument(
+        "--except", dest="except_", metavar="ID", nargs="+", action="extend", help="leave out these rules or categories"
+    )
+    lint.add_argument("--fail-on", choices=["error", "warning"], help="lowest severity that fails (default error)")
+    lint.add_argument(
+        "--contracts",
+        metavar="DIR",
+        help="consumer contracts, to name the consumers a change breaks (default: ./contracts if present, "
+        "else the installed ones)",
+    )
+    lint.set_defaults(run=run_lint)
+
+    rules = commands.add_parser("rules", help="print the linter's rule table")
+    rules.add_argument("--format", choices=["text", "json"], default="text")
+    rules.set_defaults(run=run_rules)
+
+    explain = commands.add_parser("explain", help="why a rule's change breaks, who fails, and how to fix it")
+    explain.add_argument("rule_id", metavar="RULE_ID")
+    explain.set_defaults(run=run_explain)

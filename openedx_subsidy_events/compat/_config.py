@@ -1,0 +1,188 @@
+"""``[tool.subsidy-events]`` in ``pyproject.toml``: the mode, and which rules apply where.
+
+The words are buf's: ``use`` (rule ids or categories to run), ``except`` (ids or categories to
+leave out), ``ignore_only`` (``{rule or category: [subject or file glob, ...]}``: where a rule is
+silenced). Beside them: ``mode``, ``fail_on``, ``severity`` (``{rule: level}``) and per-subject
+modes under ``[tool.subsidy-events.subjects."<subject>"]``::
+
+    [tool.subsidy-events]
+    mode = "FULL_TRANSITIVE"
+    except = ["MISSING_DOC"]
+    ignore_only = { LOSSY_PROMOTION = ["org.openedx.legacy.*"] }
+
+    [tool.subsidy-events.subjects."org.openedx.example.thing.created.v1"]
+    mode = "BACKWARD"
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import functools
+import tomllib
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+from ..exceptions import SchemaError
+from ._model import Finding, Mode, Severity
+from ._rules import RULES, Category
+
+__all__ = ["Config", "load_config"]
+
+_CATEGORIES = {c.value for c in Category}
+_KEYS = {"mode", "fail_on", "use", "except", "ignore_only", "severity", "subjects"}
+_POINTER = "/tool/subsidy-events"
+
+
+@functools.lru_cache(maxsize=256)
+def _enabled(use: tuple[str, ...], except_: tuple[str, ...]) -> frozenset[str]:
+    return _expand(use) - _expand(except_)
+
+
+def _expand(names: Iterable[str]) -> frozenset[str]:
+    """Rule ids from a mix of ids and category names."""
+    ids: set[str] = set()
+    for name in names:
+        if name.lower() in _CATEGORIES:
+            ids.update(r.id for r in RULES.values() if r.category.value == name.lower())
+        else:
+            ids.add(name.upper())
+    return frozenset(ids)
+
+
+def unknown_names(names: Iterable[str]) -> list[str]:
+    """The names that are neither a rule id nor a category."""
+    return [n for n in names if n.lower() not in _CATEGORIES and n.upper() not in RULES]
+
+
+@attrs.frozen
+class Config:
+    """What to check and how strictly; the defaults are the package's policy.
+
+    .. versionadded:: 0.1.0
+    """
+
+    mode: Mode = Mode.FULL_TRANSITIVE
+    fail_on: Severity = Severity.ERROR
+    use: tuple[str, ...] = ("wire", "semantic", "style")
+    except_: tuple[str, ...] = ()
+    ignore_only: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
+    severity: Mapping[str, Severity] = attrs.field(factory=dict)
+    subjects: Mapping[str, Mode] = attrs.field(factory=dict)
+    file: str | None = None
+
+    def enabled(self) -> frozenset[str]:
+        """The rule ids that run."""
+        return _enabled(tuple(self.use), tuple(self.except_))
+
+    def severity_of(self, rule: str) -> Severity:
+        """The configured severity of ``rule``, else its default."""
+        return self.severity.get(rule, RULES[rule].severity)
+
+    def mode_for(self, subject: str) -> Mode:
+        """The subject's own mode, else the default one."""
+        return self.subjects.get(subject, self.mode)
+
+    def ignored(self, finding: Finding) -> bool:
+        """Whether an ``ignore_only`` entry silences ``finding`` (by subject or file glob)."""
+        for name, places in self.ignore_only.items():
+            if finding.rule not in _expand([name]):
+                continue
+            for glob in places:
+                if fnmatch.fnmatchcase(finding.subject, glob) or (
+                    finding.file is not None and fnmatch.fnmatchcase(finding.file, glob)
+                ):
+                    return True
+        return False
+
+
+def _strings(value: Any, where: str, path: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise SchemaError(path, "must be a list of strings", pointer=where, rule="INVALID_CONFIG")
+    bad = unknown_names(value)
+    if bad and "ignore_only" not in where:
+        raise SchemaError(path, f"unknown rule or category {bad[0]!r}", pointer=where, rule="INVALID_CONFIG")
+    return tuple(value)
+
+
+def _parse(table: Mapping[str, Any], path: str) -> Config:
+    extra = sorted(set(table) - _KEYS)
+    if extra:
+        raise SchemaError(path, f"unknown key {extra[0]!r}", pointer=f"{_POINTER}/{extra[0]}", rule="INVALID_CONFIG")
+    values: dict[str, Any] = {"file": path}
+    try:
+        if "mode" in table:
+            values["mode"] = Mode.parse(str(table["mode"]))
+        if "fail_on" in table:
+            values["fail_on"] = Severity.parse(str(table["fail_on"]))
+    except ValueError as error:
+        raise SchemaError(path, str(error), pointer=_POINTER, rule="INVALID_CONFIG") from None
+    if "use" in table:
+        values["use"] = _strings(table["use"], f"{_POINTER}/use", path)
+    if "except" in table:
+        values["except_"] = _strings(table["except"], f"{_POINTER}/except", path)
+    values["ignore_only"] = _mapping(table.get("ignore_only", {}), "ignore_only", path, _ignore_entry)
+    values["severity"] = _mapping(table.get("severity", {}), "severity", path, _severity_entry)
+    values["subjects"] = _mapping(table.get("subjects", {}), "subjects", path, _subject_entry)
+    return Config(**values)
+
+
+def _mapping(raw: Any, key: str, path: str, entry: Any) -> dict[str, Any]:
+    where = f"{_POINTER}/{key}"
+    if not isinstance(raw, dict):
+        raise SchemaError(path, "must be a table", pointer=where, rule="INVALID_CONFIG")
+    return {name: entry(value, f"{where}/{name}", name, path) for name, value in raw.items()}
+
+
+def _ignore_entry(value: Any, where: str, name: str, path: str) -> tuple[str, ...]:
+    if unknown_names([name]):
+        raise SchemaError(path, f"unknown rule or category {name!r}", pointer=where, rule="INVALID_CONFIG")
+    return _strings(value, where, path)
+
+
+def _severity_entry(value: Any, where: str, name: str, path: str) -> Severity:
+    if name.upper() not in RULES:
+        raise SchemaError(path, f"unknown rule {name!r}", pointer=where, rule="INVALID_CONFIG")
+    try:
+        return Severity.parse(str(value))
+    except ValueError as error:
+        raise SchemaError(path, str(error), pointer=where, rule="INVALID_CONFIG") from None
+
+
+def _subject_entry(value: Any, where: str, name: str, path: str) -> Mode:
+    if not isinstance(value, dict) or set(value) - {"mode"}:
+        raise SchemaError(path, 'a subject\'s table has only a "mode"', pointer=where, rule="INVALID_CONFIG")
+    try:
+        return Mode.parse(str(value.get("mode", "FULL_TRANSITIVE")))
+    except ValueError as error:
+        raise SchemaError(path, str(error), pointer=f"{where}/mode", rule="INVALID_CONFIG") from None
+
+
+def load_config(path: Path | None = None) -> Config:
+    """The configuration in ``path`` (a ``pyproject.toml`` or any TOML file with the same table).
+
+    Without ``path``, ``./pyproject.toml`` is read when it exists; no file or no table means the
+    defaults.
+
+    .. versionadded:: 0.1.0
+    """
+    explicit = path is not None
+    path = path if path is not None else Path("pyproject.toml")
+    if not path.is_file():
+        if explicit:
+            raise SchemaError(str(path), "does not exist", rule="INVALID_CONFIG")
+        return Config()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as error:
+        raise SchemaError(str(path), f"cannot be read ({error})", rule="INVALID_CONFIG") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SchemaError(str(path), f"invalid TOML: {error}", rule="INVALID_CONFIG") from None
+    table = data.get("tool", {}).get("subsidy-events")
+    if table is None:
+        return Config(file=str(path))
+    if not isinstance(table, dict):
+        raise SchemaError(str(path), "must be a table", pointer=_POINTER, rule="INVALID_CONFIG")
+    return _parse(table, str(path))

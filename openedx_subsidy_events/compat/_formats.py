@@ -1,0 +1,181 @@
+"""The five output formats: text, json, github (workflow commands), junit, sarif.
+
+Each takes a report and returns a string; none looks at the clock, the machine or the order of a
+dict it did not sort, so the same input always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Callable
+
+from .._version import __version__
+from ._model import Finding, Report, Severity
+from ._rules import RULES
+
+__all__ = ["FORMATS", "render"]
+
+_INFO_URI = "https://github.com/openedx/openedx-subsidy-events/blob/main/docs/rules.rst"
+
+
+def _summary(report: Report) -> str:
+    counts = report.counts()
+    subjects = len(report.subjects)
+    return (
+        f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s) in {subjects} subject(s)"
+    )
+
+
+def render_text(report: Report, fail_on: Severity) -> str:
+    """One line per finding (``file:line:col: severity RULE [DIRECTION] path (pointer): ...``), then a summary."""
+    lines = [str(finding) for finding in report]
+    lines.append(_summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def render_json(report: Report, fail_on: Severity) -> str:
+    """A JSON object: the findings, the counts and the verdict at ``fail_on``."""
+    document = {
+        "tool": "subsidy-events lint",
+        "version": __version__,
+        "fail_on": str(fail_on),
+        "ok": report.exit_code(fail_on) == 0,
+        "counts": report.counts(),
+        "subjects": list(report.subjects),
+        "findings": [finding.to_dict() for finding in report],
+    }
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+def _gh_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _gh_property(text: str) -> str:
+    return _gh_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+_GH_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
+
+
+def render_github(report: Report, fail_on: Severity) -> str:
+    """GitHub Actions workflow commands: each finding becomes an annotation on its file and line."""
+    lines = []
+    for finding in report:
+        props = []
+        if finding.file:
+            props.append(f"file={_gh_property(finding.file)}")
+            if finding.line is not None:
+                props.append(f"line={finding.line}")
+                props.append(f"col={finding.column or 1}")
+        props.append(f"title={_gh_property(f'{finding.rule} [{finding.direction}] {finding.path or finding.subject}')}")
+        body = f"{finding.message} hint: {finding.hint} ({finding.pointer or '/'})"
+        lines.append(f"::{_GH_LEVEL[finding.severity]} {','.join(props)}::{_gh_data(body)}")
+    lines.append(_summary(report))
+    return "\n".join(lines) + "\n"
+
+
+def render_junit(report: Report, fail_on: Severity) -> str:
+    """JUnit XML: a test case per subject, failing with every finding at ``fail_on`` or worse."""
+    failing = report.at_least(fail_on)
+    suites = ET.Element("testsuites", name="subsidy-events lint")
+    suite = ET.SubElement(
+        suites,
+        "testsuite",
+        name="subsidy-events lint",
+        tests=str(len(report.subjects)),
+        failures=str(len({f.subject for f in failing})),
+        errors="0",
+        skipped="0",
+    )
+    for subject in report.subjects:
+        case = ET.SubElement(suite, "testcase", classname="subsidy-events.lint", name=subject)
+        mine = [f for f in failing if f.subject == subject]
+        if mine:
+            failure = ET.SubElement(case, "failure", type=mine[0].rule, message=f"{len(mine)} finding(s)")
+            failure.text = "\n".join(str(f) for f in mine)
+        notes = [f for f in report if f.subject == subject and f not in mine]
+        if notes:
+            ET.SubElement(case, "system-out").text = "\n".join(str(f) for f in notes)
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+_SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
+
+
+def _sarif_result(finding: Finding, index: dict[str, int]) -> dict[str, object]:
+    result: dict[str, object] = {
+        "ruleId": finding.rule,
+        "ruleIndex": index[finding.rule],
+        "level": _SARIF_LEVEL[finding.severity],
+        "message": {"text": f"{finding.message} hint: {finding.hint}"},
+        "properties": {
+            "direction": finding.direction.value,
+            "subject": finding.subject,
+            "newPointer": finding.new_pointer,
+            "oldPointer": finding.old_pointer,
+            "oldFile": finding.old_file,
+            "consumers": list(finding.consumers),
+        },
+    }
+    if finding.file:
+        physical: dict[str, object] = {"artifactLocation": {"uri": finding.file}}
+        if finding.line is not None:
+            physical["region"] = {"startLine": finding.line, "startColumn": finding.column or 1}
+        location: dict[str, object] = {"physicalLocation": physical}
+        if finding.path:
+            location["logicalLocations"] = [{"fullyQualifiedName": finding.path, "kind": "member"}]
+        result["locations"] = [location]
+    return result
+
+
+def render_sarif(report: Report, fail_on: Severity) -> str:
+    """SARIF 2.1.0 with the whole rule table as the tool's rules (code scanning reads it)."""
+    rules = list(RULES.values())
+    index = {rule.id: i for i, rule in enumerate(rules)}
+    driver = {
+        "name": "subsidy-events lint",
+        "version": __version__,
+        "informationUri": _INFO_URI,
+        "rules": [
+            {
+                "id": rule.id,
+                "name": rule.id.title().replace("_", ""),
+                "shortDescription": {"text": rule.purpose},
+                "fullDescription": {"text": rule.why},
+                "help": {"text": f"Who fails: {rule.reader}. Fix: {rule.fix}"},
+                "defaultConfiguration": {"level": _SARIF_LEVEL[rule.severity]},
+                "properties": {"category": rule.category.value},
+            }
+            for rule in rules
+        ],
+    }
+    document = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{"tool": {"driver": driver}, "results": [_sarif_result(f, index) for f in report]}],
+    }
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+FORMATS: dict[str, Callable[[Report, Severity], str]] = {
+    "text": render_text,
+    "json": render_json,
+    "github": render_github,
+    "junit": render_junit,
+    "sarif": render_sarif,
+}
+"""Every output format by name.
+
+.. versionadded:: 0.1.0
+"""
+
+
+def render(report: Report, format: str = "text", *, fail_on: Severity = Severity.ERROR) -> str:
+    """``report`` in ``format``; :class:`KeyError` for an unknown format.
+
+    .. versionadded:: 0.1.0
+    """
+    return FORMATS[format](report, fail_on)

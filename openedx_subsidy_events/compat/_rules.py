@@ -1,0 +1,518 @@
+"""The one table of rules: ids, categories, default severities, and what each one means.
+
+The check functions only name a rule by its id; everything a person reads about a rule (the
+``rules`` and ``explain`` commands, ``docs/rules.rst``) is generated from this table, so the
+words cannot drift from the code. Ids are stable: a rule may be retired, never renamed.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import attrs
+
+from ._model import Severity
+
+__all__ = ["EVENT_TYPE_EXEMPTIONS", "RULES", "Category", "Rule", "get_rule"]
+
+
+class Category(enum.Enum):
+    """What kind of promise a rule protects.
+
+    ``wire``: bytes written with one schema can be read with the other (the Avro specification's
+    "Schema Resolution"). ``semantic``: the bytes are read, but values change meaning, or some
+    readers, registries or older libraries reject the schema. ``style``: conventions.
+
+    .. versionadded:: 0.1.0
+    """
+
+    WIRE = "wire"
+    SEMANTIC = "semantic"
+    STYLE = "style"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+@attrs.frozen
+class Rule:
+    """One row of the rule table.
+
+    Attributes:
+        id: the stable UPPER_SNAKE id.
+        category: wire, semantic or style.
+        severity: the default severity (configuration may change it or turn the rule off).
+        purpose: one line: what the rule reports.
+        why: why it breaks, and what goes wrong.
+        reader: which reader fails (or misreads), in the words of the two directions.
+        fix: how to make the change safe.
+        directional: whether findings name a reading direction (only reported in the mode's).
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    id: str
+    category: Category
+    severity: Severity
+    purpose: str
+    why: str
+    reader: str
+    fix: str
+    directional: bool = True
+
+    def explain(self) -> str:
+        """The text ``subsidy-events explain`` prints."""
+        return (
+            f"{self.id} ({self.category}, default {self.severity})\n"
+            f"{self.purpose}\n\n"
+            f"Why: {self.why}\n"
+            f"Who fails: {self.reader}\n"
+            f"Fix: {self.fix}\n"
+        )
+
+
+_NEW_READS_OLD = "BACKWARD: a consumer on the new schema reading data written with the old one"
+_OLD_READS_NEW = "FORWARD: a consumer still on the old schema reading data written with the new one"
+_BOTH = "both directions"
+_NOBODY = "nobody fails to decode; the finding is a note"
+
+E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO
+WIRE, SEM, STYLE = Category.WIRE, Category.SEMANTIC, Category.STYLE
+
+_TABLE = (
+    # --- wire: the Avro 1.12 specification, "Schema Resolution" ---------------------------------
+    Rule(
+        "FIELD_ADDED_WITHOUT_DEFAULT",
+        WIRE,
+        E,
+        "A field was added without a default.",
+        "The reader's record has a field the writer's lacks; the reader can only fill it from the "
+        "field's default, and there is none, so resolution fails.",
+        _NEW_READS_OLD,
+        'Give the new field a default (for an optional field: type ["null", T] with default null).',
+    ),
+    Rule(
+        "FIELD_ADDED_WITH_DEFAULT",
+        WIRE,
+        N,
+        "A field was added with a default.",
+        "Readers of the new schema fill the field from its default when reading old data; old "
+        "readers skip it. This is the compatible way to add a field.",
+        _NOBODY,
+        "Nothing to fix.",
+    ),
+    Rule(
+        "FIELD_REMOVED_WITHOUT_DEFAULT",
+        WIRE,
+        E,
+        "A field that had no default was removed.",
+        "Old readers still expect the field; the new writer no longer writes it and the old "
+        "schema gives no default to fill it, so resolution fails.",
+        _OLD_READS_NEW,
+        "Keep the field, or first release a version that gives it a default, then remove it; "
+        "if no consumer reads the field, register the contracts so the linter can tell.",
+    ),
+    Rule(
+        "FIELD_REMOVED_WITH_DEFAULT",
+        WIRE,
+        N,
+        "A field that had a default was removed.",
+        "Old readers fill the field from its default; the value they see is the default, not "
+        "what the producer meant, which is acceptable only if they do not rely on it.",
+        _NOBODY,
+        "Nothing to fix for decoding; check that no consumer relies on the field.",
+    ),
+    Rule(
+        "FIELD_RENAMED_WITH_ALIAS",
+        WIRE,
+        N,
+        "A field was renamed and the new name lists the old one in its aliases.",
+        "The specification lets a reader match a writer's field by one of the reader field's "
+        "aliases, so new readers read old data. Aliases belong to the reader only.",
+        _NOBODY,
+        "Nothing to fix for new readers; see FIELD_RENAME_BREAKS_OLD_READERS for old ones.",
+    ),
+    Rule(
+        "FIELD_RENAME_BREAKS_OLD_READERS",
+        WIRE,
+        E,
+        "A field was renamed with an alias, but old readers still look for the old name.",
+        "Aliases are only read from the reader's schema. An old reader does not know the new "
+        "field's aliases, finds no field of its old name in new data, and has no default for it.",
+        _OLD_READS_NEW,
+        "Under FORWARD or FULL a rename is a removal plus an addition: give the old field a "
+        "default first, or add the new field beside the old one.",
+    ),
+    Rule(
+        "FIELD_RENAMED_WITHOUT_ALIAS",
+        WIRE,
+        E,
+        "A field seems renamed (one field gone, one of the same type in its place) without an alias.",
+        "Fields match by name or by the reader field's aliases only; a renamed field is an "
+        "unrelated field to the other schema, and it has no default.",
+        _BOTH,
+        'Add the old name to the new field\'s "aliases" (new readers), and give it a default, or keep the old name.',
+    ),
+    Rule(
+        "TYPE_CHANGED",
+        WIRE,
+        E,
+        "A type changed to one the reader cannot resolve from the writer's.",
+        "Only identical types and the promotions int->long/float/double, long->float/double, "
+        "float->double and string<->bytes resolve; any other change fails for every datum.",
+        _BOTH,
+        "Add a new field of the new type (with a default) and deprecate the old one, or make a "
+        "new major version of the event.",
+    ),
+    Rule(
+        "TYPE_PROMOTED",
+        WIRE,
+        N,
+        "A type was widened by one of the promotions the specification allows.",
+        "The reader converts the writer's value (int->long/float/double, long->float/double, "
+        "float->double, string<->bytes); the opposite direction does not resolve.",
+        _NOBODY,
+        "Nothing to fix in this direction; under FORWARD or FULL the reverse is TYPE_CHANGED.",
+    ),
+    Rule(
+        "OPTIONAL_TO_REQUIRED",
+        WIRE,
+        E,
+        "The reader requires a value where the writer may write null.",
+        "The writer's union has a null branch the reader's type lacks; a datum written as null cannot be resolved.",
+        _BOTH,
+        'Keep the type optional (["null", T]) for as long as any writer may write null.',
+    ),
+    Rule(
+        "UNION_BRANCH_REMOVED",
+        WIRE,
+        E,
+        "A union lost a branch that old data may use.",
+        "A datum written with the removed branch matches no branch of the reader's union.",
+        _NEW_READS_OLD,
+        "Keep the branch until no data written with it can be read any more.",
+    ),
+    Rule(
+        "UNION_BRANCH_ADDED",
+        WIRE,
+        E,
+        "A union gained a branch, or a type became a union, and old readers cannot read it.",
+        "A datum written with the new branch matches no branch of the old reader's type.",
+        _OLD_READS_NEW,
+        "Upgrade every consumer before producers write the new branch (use BACKWARD), or add a new field instead.",
+    ),
+    Rule(
+        "ENUM_SYMBOL_REMOVED",
+        WIRE,
+        E,
+        "An enum lost a symbol and has no default.",
+        "A datum written with the removed symbol has no symbol to map to in the reader's enum, "
+        'and the reader\'s enum has no "default" to fall back on.',
+        _NEW_READS_OLD,
+        'Keep the symbol, or give the enum a "default" symbol (Avro 1.9+).',
+    ),
+    Rule(
+        "ENUM_SYMBOL_ADDED",
+        WIRE,
+        E,
+        "An enum gained a symbol that old readers without an enum default cannot read.",
+        'The old reader\'s enum lacks the symbol and has no "default" to map it to.',
+        _OLD_READS_NEW,
+        'Give the enum a "default" symbol in a release consumers take first, then add symbols.',
+    ),
+    Rule(
+        "NAME_CHANGED",
+        WIRE,
+        E,
+        "A named type (record, enum, fixed) was renamed without an alias.",
+        "Named types match only when their unqualified names are equal or the reader lists the "
+        "writer's full name in its aliases.",
+        _BOTH,
+        'Keep the name, or add the old full name to the new type\'s "aliases" (helps new readers only).',
+    ),
+    Rule(
+        "NAME_CHANGED_WITH_ALIAS",
+        WIRE,
+        N,
+        "A named type was renamed and its aliases name the old type.",
+        "New readers resolve the old name through the alias; old readers know no alias.",
+        _NOBODY,
+        "Nothing to fix for new readers; under FORWARD the rename is NAME_CHANGED.",
+    ),
+    Rule(
+        "FIXED_SIZE_CHANGED",
+        WIRE,
+        E,
+        "A fixed type changed its size.",
+        "Fixed values are written as exactly size bytes without a length; a different size cannot be read.",
+        _BOTH,
+        "Add a new field with the new fixed type and deprecate the old one.",
+    ),
+    # --- semantic and portability ----------------------------------------------------------------
+    Rule(
+        "LOSSY_PROMOTION",
+        SEM,
+        W,
+        "A promotion the specification allows can change values.",
+        "long->float/double and int->float round large integers; bytes->string fails or "
+        "garbles bytes that are not UTF-8. The bytes resolve; the values may not survive.",
+        "the reader with the wider type",
+        "Use a type that holds every value (long->long, or decimal), or accept the rounding knowingly.",
+    ),
+    Rule(
+        "ENUM_SYMBOL_READ_AS_DEFAULT",
+        SEM,
+        W,
+        "A symbol the reader lacks will be read as the enum's default.",
+        "Resolution succeeds, but the reader sees the default symbol instead of what was written.",
+        "the reader whose enum lacks the symbol",
+        "Make sure readers treat the default as 'unknown'; add the symbol to readers if they need it.",
+    ),
+    Rule(
+        "LOGICAL_TYPE_CHANGED",
+        SEM,
+        E,
+        "A logical type changed (e.g. date to timestamp-millis, or uuid to something else).",
+        "Logical types do not take part in resolution: the reader decodes the same number or "
+        "bytes and gives them a different meaning.",
+        _BOTH,
+        "Add a new field with the new logical type; never reinterpret an existing one.",
+    ),
+    Rule(
+        "TIMESTAMP_UNIT_CHANGED",
+        SEM,
+        E,
+        "A timestamp or time changed its unit (millis, micros, nanos) or its local/UTC kind.",
+        "The long is read unchanged and interpreted in the other unit: every instant is off by "
+        "a factor of 1000 or more, silently.",
+        _BOTH,
+        "Add a new field in the new unit and deprecate the old one.",
+    ),
+    Rule(
+        "DECIMAL_SCALE_CHANGED",
+        SEM,
+        E,
+        "A decimal changed its scale.",
+        "Decimals are written as unscaled integers; a reader with another scale multiplies every "
+        "value by a power of ten, silently.",
+        _BOTH,
+        "Never change a decimal's scale; add a new field.",
+    ),
+    Rule(
+        "DECIMAL_PRECISION_NARROWED",
+        SEM,
+        E,
+        "The reader's decimal has a smaller precision than the writer's.",
+        "Values with more digits than the reader's precision are rejected or truncated by readers "
+        "that enforce precision.",
+        "the reader with the smaller precision",
+        "Only widen precision, and only once readers have the wider one.",
+    ),
+    Rule(
+        "LOGICAL_TYPE_ADDED",
+        SEM,
+        W,
+        "A logical type was added to an existing type.",
+        "Old data was written without the logical type's constraints (e.g. any string where a "
+        "uuid is now expected); readers that convert logical values may reject or misread it.",
+        _BOTH,
+        "Add a new field with the logical type instead.",
+        directional=False,
+    ),
+    Rule(
+        "LOGICAL_TYPE_REMOVED",
+        SEM,
+        W,
+        "A logical type was removed from a type.",
+        "Readers that converted values (to datetime, Decimal, UUID) now get raw numbers or bytes.",
+        _BOTH,
+        "Keep the logical type, or add a new field without it.",
+        directional=False,
+    ),
+    Rule(
+        "NAMESPACE_CHANGED",
+        SEM,
+        W,
+        "A named type kept its name but changed its namespace.",
+        "Avro 1.10+ matches named types by unqualified name, so it resolves; Avro before 1.10 "
+        "and tools that compare full names (registries, code generators) see a different type.",
+        "readers on Avro before 1.10, and tools that compare full names",
+        'Keep the namespace, or list the old full name in "aliases".',
+        directional=False,
+    ),
+    Rule(
+        "INVALID_DEFAULT",
+        SEM,
+        E,
+        "A default value does not match its field's type.",
+        "Readers fill a missing field from its default; a default of the wrong type makes "
+        "strict parsers (Java with default validation, Schema Registry) reject the schema and "
+        "others fill a value of the wrong type.",
+        "every reader that needs the default",
+        "Write the default in Avro's JSON encoding of the field's type "
+        "(a union's default belongs to its first branch).",
+        directional=False,
+    ),
+    Rule(
+        "UNION_DEFAULT_NOT_FIRST_BRANCH",
+        SEM,
+        W,
+        "A union field's default matches a branch other than the first.",
+        "Avro before 1.12 requires the default to match the union's first branch; older Java "
+        "parsers and Schema Registry versions reject the schema.",
+        "older Java parsers and Schema Registries",
+        'Put the default\'s branch first (for optional fields: ["null", T] with default null).',
+        directional=False,
+    ),
+    Rule(
+        "ENUM_DEFAULT_NOT_A_SYMBOL",
+        SEM,
+        E,
+        "An enum's default is not one of its symbols.",
+        "The enum default is what a reader maps unknown symbols to; one outside the symbols "
+        "cannot be produced, and strict parsers reject the schema.",
+        "every reader of an unknown symbol",
+        "Make the default one of the enum's symbols.",
+        directional=False,
+    ),
+    Rule(
+        "RELATIVE_ALIAS",
+        SEM,
+        W,
+        "A named type's alias has no namespace while the type has one.",
+        "The specification reads it relative to the type's namespace; some tools (the Python "
+        "avro compatibility checker) compare it as written and report a name mismatch.",
+        "tools that compare aliases as written",
+        "Write aliases as full names (namespace.Name).",
+        directional=False,
+    ),
+    Rule(
+        "NAME_NOT_PORTABLE",
+        SEM,
+        W,
+        "A name or namespace is not a valid Avro name (e.g. it contains '-').",
+        "fastavro accepts it; the Apache parsers (Java, Python) reject the schema.",
+        "readers using the Apache Avro libraries",
+        "Use only letters, digits and '_' in names and namespace parts.",
+        directional=False,
+    ),
+    Rule(
+        "LOGICAL_TYPE_INVALID",
+        SEM,
+        W,
+        "A logical type is malformed (wrong base type, bad precision or scale) and readers ignore it.",
+        "The specification says an invalid logical type is ignored; readers get the base type, "
+        "not the logical value the author meant.",
+        "every reader: it sees the base type",
+        "Fix the attributes (decimal: 0 <= scale <= precision, precision > 0) or the base type.",
+        directional=False,
+    ),
+    Rule(
+        "RELEASED_FILE_EDITED",
+        SEM,
+        E,
+        "A released schema file was edited in place.",
+        "A published version is what producers wrote with; editing it changes the schema readers "
+        "decode old bytes with, and every consumer that pinned it disagrees with every new one.",
+        "every consumer of the edited version",
+        "Restore the file and publish the change as a new version (a new <n>.avsc).",
+        directional=False,
+    ),
+    Rule(
+        "RELEASED_VERSION_REMOVED",
+        SEM,
+        E,
+        "A released schema version disappeared.",
+        "Readers need every writer schema that may still be on the wire.",
+        "readers of data written with that version",
+        "Restore the file; released versions are never removed.",
+        directional=False,
+    ),
+    Rule(
+        "SUBJECT_ADDED",
+        SEM,
+        N,
+        "A subject is new against the baseline.",
+        "Nothing to compare it with; only its own rules apply.",
+        _NOBODY,
+        "Nothing to fix.",
+        directional=False,
+    ),
+    Rule(
+        "SUBJECT_REMOVED",
+        SEM,
+        W,
+        "A subject of the baseline is gone.",
+        "Consumers may still read data written with it.",
+        "consumers of the removed subject",
+        "Keep the schema until no data written with it is read.",
+        directional=False,
+    ),
+    # --- style -------------------------------------------------------------------------------------
+    Rule(
+        "MISSING_DOC",
+        STYLE,
+        W,
+        'A record, enum or field has no "doc".',
+        "The schema is the contract other teams read; a field without a sentence gets misused.",
+        _NOBODY,
+        'Add a one-sentence "doc".',
+        directional=False,
+    ),
+    Rule(
+        "EVENT_TYPE_NAMING",
+        STYLE,
+        W,
+        "An event type does not follow OEP-41: org.openedx.<subdomain>.<subject>.<action>.v<N>.",
+        "Open edX tooling splits event types on dots and expects lowercase segments and a major version.",
+        _NOBODY,
+        "Rename the event type (a rename is a new event type, sent beside the old one).",
+        directional=False,
+    ),
+    Rule(
+        "EVENT_TYPE_NAMING_EXEMPT",
+        STYLE,
+        N,
+        "An event type breaks OEP-41 naming but is on the recorded exemption list.",
+        "The type was in use before this linter; the exemption is reported so that it stays visible.",
+        _NOBODY,
+        "Nothing to fix; new event types must follow OEP-41.",
+        directional=False,
+    ),
+)
+
+RULES: dict[str, Rule] = {rule.id: rule for rule in _TABLE}
+"""Every rule, by id, in table order.
+
+.. versionadded:: 0.1.0
+"""
+
+EVENT_TYPE_EXEMPTIONS: dict[str, str] = {
+    "org.openedx.enterprise.access.coupon-code-request.approved.v1": "ADR event type, used by enterprise-access",
+    "org.openedx.enterprise.access.license-request.approved.v1": "ADR event type, used by enterprise-access",
+    "org.openedx.ecommerce.coupon-code.assigned.v1": "ADR event type, used by ecommerce",
+    "org.openedx.license-manager.license.assigned.v1": "ADR event type, used by license-manager",
+}
+"""Event types that may break OEP-41 naming, each with the reason; reported as EVENT_TYPE_NAMING_EXEMPT.
+
+The four types of the subsidy-request ADR contain hyphens and a five-part prefix; they were in use
+before this linter, and renaming an event type is a breaking change for every consumer.
+
+.. versionadded:: 0.1.0
+"""
+
+
+def get_rule(rule_id: str) -> Rule:
+    """The rule with this id (any case); :class:`KeyError` naming the close ids when there is none.
+
+    .. versionadded:: 0.1.0
+    """
+    try:
+        return RULES[rule_id.strip().upper()]
+    except KeyError:
+        import difflib
+
+        close = difflib.get_close_matches(rule_id.strip().upper(), list(RULES), n=3, cutoff=0.5)
+        hint = f"; did you mean {' or '.join(close)}?" if close else ""
+        raise KeyError(f"unknown rule {rule_id!r}{hint}") from None

@@ -1,0 +1,165 @@
+"""Rules about one schema that the Avro checkers miss: defaults, aliases, logical types, names.
+
+Each check looks at one schema (the newest version of a subject) and yields single-schema hits;
+the resolution walk in :mod:`._resolve` covers what changes between two schemas.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+from ._logical import problem
+from ._resolve import Path
+from ._schema import Field, Node
+
+__all__ = ["SingleHit", "default_problem", "iter_places", "iter_semantic"]
+
+SingleHit = tuple[str, Path, Node | Field, str]
+"""(rule, path, place, sentence) for a rule about one schema."""
+
+_STRICT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_RANGES = {"int": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
+
+
+def iter_places(root: Node) -> Iterator[tuple[Node, Path, Field | None]]:
+    """Every node once (named types at their first use), with its field path and field, if any."""
+    seen: set[int] = set()
+    stack: list[tuple[Node, Path, Field | None]] = [(root, None, None)]
+    while stack:
+        node, path, field = stack.pop()
+        if node.named:
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+        yield node, path, field
+        if node.kind == "record":
+            stack.extend((f.type, (path, f.name), f) for f in reversed(node.fields))
+        elif node.kind == "array":
+            stack.append((node.items, (path, "[]"), None))
+        elif node.kind == "map":
+            stack.append((node.items, (path, "{}"), None))
+        elif node.kind == "union":
+            stack.extend((b, path, None) for b in reversed(node.branches))
+
+
+def _text_ok(value: Any, size: int | None = None) -> bool:
+    if not isinstance(value, str) or any(ord(c) > 255 for c in value):
+        return False
+    return size is None or len(value) == size
+
+
+def default_problem(node: Node, value: Any, depth: int = 0) -> str | None:
+    """Why ``value`` is not a valid default for ``node`` in Avro's JSON encoding, or ``None``.
+
+    A union's default may match any branch here (Avro 1.12); the first-branch rule is separate.
+    """
+    if depth > 100:
+        return "the default is nested too deeply to check"
+    kind = node.kind
+    if kind == "null":
+        return None if value is None else "expected null"
+    if kind == "boolean":
+        return None if isinstance(value, bool) else "expected true or false"
+    if kind in _RANGES:
+        low, high = _RANGES[kind]
+        if isinstance(value, int) and not isinstance(value, bool):
+            return None if low <= value <= high else f"{value} is out of range for {kind}"
+        return f"expected an integer for {kind}"
+    if kind in ("float", "double"):
+        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+        return None if ok else f"expected a number for {kind}"
+    if kind == "string":
+        return None if isinstance(value, str) else "expected a string"
+    if kind == "bytes":
+        return None if _text_ok(value) else "expected a string of code points 0-255 for bytes"
+    if kind == "fixed":
+        return None if _text_ok(value, node.size) else f"expected a string of {node.size} code points 0-255"
+    if kind == "enum":
+        return None if value in node.symbols else f"expected one of the symbols {', '.join(node.symbols)}"
+    if kind == "array":
+        if not isinstance(value, list):
+            return "expected an array"
+        return next((p for p in (default_problem(node.items, v, depth + 1) for v in value) if p), None)
+    if kind == "map":
+        if not isinstance(value, dict):
+            return "expected an object for a map"
+        return next((p for p in (default_problem(node.items, v, depth + 1) for v in value.values()) if p), None)
+    if kind == "record":
+        if not isinstance(value, dict):
+            return f"expected an object for the record {node.fullname}"
+        for field in node.fields:
+            if field.name in value:
+                found = default_problem(field.type, value[field.name], depth + 1)
+                if found:
+                    return f"{field.name}: {found}"
+            elif not field.has_default:
+                return f"the field {field.name!r} is missing and has no default"
+        return None
+    if kind == "union":
+        if any(default_problem(b, value, depth + 1) is None for b in node.branches):
+            return None
+        return "it matches no branch of the union"
+    return None
+
+
+def iter_semantic(root: Node) -> Iterator[SingleHit]:
+    """Invalid defaults, union defaults off the first branch, bad enum defaults, aliases, logical types, names."""
+    for node, path, _ in iter_places(root):
+        yield from place_hits(node, path)
+
+
+def place_hits(node: Node, path: Path) -> Iterator[SingleHit]:
+    """The single-schema semantic hits of one node (see :func:`iter_semantic`)."""
+    if node.kind == "record":
+        for field in node.fields:
+            if field.has_default:
+                yield from _field_default(field, (path, field.name))
+    if node.kind == "enum" and node.has_default and node.default not in node.symbols:
+        yield (
+            "ENUM_DEFAULT_NOT_A_SYMBOL",
+            path,
+            node,
+            f"the default {node.default!r} of the enum {node.fullname} is not one of its symbols.",
+        )
+    if node.named:
+        yield from _names(node, path)
+    why = problem(node)
+    if why is not None:
+        yield "LOGICAL_TYPE_INVALID", path, node, f"Readers ignore the logical type {node.logical!r}: {why}."
+
+
+def _field_default(field: Field, path: Path) -> Iterator[SingleHit]:
+    kind = field.type
+    found = default_problem(kind, field.default)
+    if found is not None:
+        yield "INVALID_DEFAULT", path, field, f"the default of the field {field.name!r} is invalid: {found}."
+    elif kind.kind == "union" and kind.branches and default_problem(kind.branches[0], field.default) is not None:
+        first = kind.branches[0].fullname or kind.branches[0].kind
+        yield (
+            "UNION_DEFAULT_NOT_FIRST_BRANCH",
+            path,
+            field,
+            f"the default of the field {field.name!r} does not match the union's first branch ({first}).",
+        )
+
+
+def _names(node: Node, path: Path) -> Iterator[SingleHit]:
+    parts = [*node.namespace.split("."), node.name] if node.namespace else [node.name]
+    bad = [part for part in parts if not _STRICT.match(part)]
+    if bad:
+        yield (
+            "NAME_NOT_PORTABLE",
+            path,
+            node,
+            f"The name {node.fullname!r} is not a valid Avro full name ({', '.join(repr(b) for b in bad)}).",
+        )
+    relative = [alias for alias in node.raw_aliases if "." not in alias]
+    if relative and node.namespace:
+        yield (
+            "RELATIVE_ALIAS",
+            path,
+            node,
+            f"the aliases {', '.join(relative)} of {node.fullname} are relative to the namespace {node.namespace}.",
+        )

@@ -1,0 +1,221 @@
+"""Bad input is one clear line with the file and the place, and exit 2: never a traceback or a hang."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from openedx_subsidy_events.avro._store import MAX_SCHEMA_BYTES
+from openedx_subsidy_events.compat import check, load_paths
+from openedx_subsidy_events.compat._schema import parse
+from openedx_subsidy_events.exceptions import SchemaError
+
+from .conftest import run_cli
+
+GOOD = {"type": "record", "name": "R", "fields": [{"name": "a", "type": "int"}]}
+
+
+def _lint(path: Path) -> tuple[int, str]:
+    code, out, err = run_cli(["lint", str(path)])
+    assert "Traceback" not in out + err
+    return code, err
+
+
+@pytest.mark.parametrize(
+    ("content", "rule", "where"),
+    [
+        (b'{"type": "record",\n "name": }', "INVALID_JSON", ":2:10"),
+        (b'{"type": "record", "name": "R"}', "INVALID_SCHEMA", 'needs a "fields" list'),
+        (
+            b'{"type": "record", "name": "R", "fields": [{"name": "a", "type": "Nope"}]}',
+            "UNKNOWN_NAMED_TYPE",
+            "(/fields/0/type)",
+        ),
+        (b'{"type": "record", "name": "R", "fields": [{"name": "a", "type": "R"}]}', "RECURSIVE_SCHEMA", "'R'"),
+        (
+            b'{"type": "record", "name": "R", "fields": [{"name": "a", "type": "int"}, {"name": "a", "type": "int"}]}',
+            "INVALID_SCHEMA",
+            "(/fields/1/name)",
+        ),
+        (b'{"type": "enum", "name": "E", "symbols": ["A", "A"]}', "INVALID_SCHEMA", "(/symbols)"),
+        (b'["int", "int"]', "INVALID_SCHEMA", "twice"),
+        (b'["int", ["string"]]', "INVALID_SCHEMA", "(/1)"),
+        (b'{"type": "fixed", "name": "F", "size": -1}', "INVALID_SCHEMA", "size"),
+        (b'{"type": "wat"}', "UNKNOWN_NAMED_TYPE", "(/type)"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "UNREADABLE", "binary"),
+        (b"\xff\xfe{}", "UNREADABLE", "UTF-8"),
+        (b"[" * 100000, "INVALID_JSON", "nested too deeply"),
+        (b'{"type": "array", "items": ' * 300 + b'"int"' + b"}" * 300, "INVALID_SCHEMA", "nested more than"),
+    ],
+    ids=[
+        "invalid-json",
+        "invalid-avro",
+        "unknown-named-type",
+        "recursive-without-end",
+        "duplicate-field",
+        "duplicate-symbol",
+        "duplicate-union-branch",
+        "nested-union",
+        "negative-size",
+        "unknown-type",
+        "binary",
+        "not-utf8",
+        "deep-json",
+        "deep-schema",
+    ],
+)
+def test_bad_file_is_one_line_and_exit_2(tmp_path: Path, content: bytes, rule: str, where: str) -> None:
+    """Each kind of bad file gives exit 2 and one stderr line naming the file, the rule and the place."""
+    path = tmp_path / "bad.avsc"
+    path.write_bytes(content)
+    code, err = _lint(path)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert str(path) in err, err
+    assert rule in err, err
+    assert where in err, err
+
+
+def test_huge_file(tmp_path: Path) -> None:
+    """A file over the size limit is refused before it is read."""
+    path = tmp_path / "huge.avsc"
+    path.write_bytes(b" " * (MAX_SCHEMA_BYTES + 1))
+    code, err = _lint(path)
+    assert code == 2
+    assert "larger than" in err
+
+
+def test_symlink_out_of_the_tree(tmp_path: Path) -> None:
+    """A schema folder may not reach outside itself through a symlink."""
+    outside = tmp_path / "outside.avsc"
+    outside.write_text(json.dumps(GOOD))
+    folder = tmp_path / "schemas"
+    folder.mkdir()
+    (folder / "thing.avsc").symlink_to(outside)
+    code, err = _lint(folder)
+    assert code == 2
+    assert "symlink out of" in err
+    assert "thing.avsc" in err
+
+
+def test_symlink_inside_the_tree_is_fine(tmp_path: Path) -> None:
+    """A symlink to a file inside the folder is read."""
+    folder = tmp_path / "schemas"
+    folder.mkdir()
+    (folder / "real.avsc").write_text(json.dumps(GOOD))
+    (folder / "alias.avsc").symlink_to(folder / "real.avsc")
+    assert _lint(folder)[0] == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
+def test_fifo_does_not_hang(tmp_path: Path) -> None:
+    """A FIFO named like a schema is refused without opening it (opening would block)."""
+    folder = tmp_path / "schemas"
+    folder.mkdir()
+    os.mkfifo(folder / "pipe.avsc")
+    code, err = _lint(folder)
+    assert code == 2
+    assert "not a regular file" in err
+
+
+def test_ambiguous_named_type(tmp_path: Path) -> None:
+    """A name defined differently in two files, used by a third, is an error naming both files."""
+    for name, size in (("a", 4), ("b", 8)):
+        (tmp_path / f"{name}.avsc").write_text(json.dumps({"type": "fixed", "name": "org.x.H", "size": size}))
+    (tmp_path / "c.avsc").write_text(
+        json.dumps({"type": "record", "name": "C", "fields": [{"name": "h", "type": "org.x.H"}]})
+    )
+    code, err = _lint(tmp_path)
+    assert code == 2
+    assert "AMBIGUOUS_NAMED_TYPE" in err
+
+
+def test_named_types_across_files(tmp_path: Path) -> None:
+    """A schema may use a named type another file of the same PATH defines."""
+    address = {
+        "type": "record",
+        "name": "Address",
+        "namespace": "org.x",
+        "fields": [{"name": "city", "type": "string"}],
+    }
+    (tmp_path / "address.avsc").write_text(json.dumps(address))
+    person = {"type": "record", "name": "Person", "namespace": "org.x", "fields": [{"name": "home", "type": "Address"}]}
+    (tmp_path / "person.avsc").write_text(json.dumps(person))
+    subjects = load_paths([tmp_path])
+    home = subjects["person"].latest.root.fields[0].type
+    assert home.fullname == "org.x.Address"
+    assert home.source == str(tmp_path / "address.avsc")
+
+
+def test_in_memory_errors_are_schema_errors() -> None:
+    """The Python API raises SchemaError (a ValueError) for bad schemas given in memory."""
+    with pytest.raises(SchemaError, match="INVALID_JSON"):
+        check(None, "{nope")
+    with pytest.raises(ValueError, match="unknown named type"):
+        check(None, {"type": "array", "items": "Missing"})
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=20,
+)
+_WORDS = st.sampled_from(
+    ["record", "enum", "fixed", "array", "map", "int", "string", "null", "R", "E", "a", "b", "org.x.R", "decimal"]
+)
+_SCHEMAISH = st.recursive(
+    _WORDS,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.fixed_dictionaries(
+            {"type": _WORDS},
+            optional={
+                "name": _WORDS,
+                "namespace": _WORDS,
+                "fields": st.lists(
+                    st.fixed_dictionaries({"name": _WORDS, "type": inner}, optional={"default": _JSON}), max_size=3
+                ),
+                "symbols": st.lists(_WORDS, max_size=3),
+                "items": inner,
+                "values": inner,
+                "size": st.integers(-2, 20),
+                "default": _JSON,
+                "aliases": st.lists(_WORDS, max_size=2),
+                "logicalType": _WORDS,
+                "precision": st.integers(-1, 40),
+                "scale": st.integers(-1, 40),
+            },
+        )
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=200))
+def test_fuzz_random_bytes(data: bytes) -> None:
+    """Random bytes as a schema file: SchemaError or a loaded subject, never another exception."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "fuzz.avsc"
+        path.write_bytes(data)
+        with contextlib.suppress(SchemaError):
+            load_paths([path])
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(_JSON, _SCHEMAISH), st.one_of(_JSON, _SCHEMAISH))
+def test_fuzz_random_json(old: Any, new: Any) -> None:
+    """Random JSON and schema-like JSON, checked against each other: SchemaError or a report, nothing else."""
+    with contextlib.suppress(SchemaError):
+        check(old, new)
+    with contextlib.suppress(SchemaError):
+        parse(new)

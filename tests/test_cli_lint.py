@@ -1,0 +1,59 @@
+"""The linter on this package's own schemas and contracts, through the command line."""
+
+import io
+import json
+import shutil
+from pathlib import Path
+
+from openedx_subsidy_events import LICENSE_ASSIGNED
+from openedx_subsidy_events.cli import main
+
+
+def _run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    return main(list(argv), stdout=out, stderr=err), out.getvalue(), err.getvalue()
+
+
+def _publish_minor_without(root: Path, *removed: str) -> Path:
+    """Publish LICENSE_ASSIGNED minor 1 without some fields (a hand-made evolution, for the linter)."""
+    folder = root / LICENSE_ASSIGNED.event_type
+    schema = json.loads((folder / "0.avsc").read_text())
+    payload = schema["fields"][0]["type"]
+    payload["fields"] = [f for f in payload["fields"] if f["name"] not in removed]
+    path = folder / "1.avsc"
+    path.write_text(json.dumps(schema, indent=2))
+    return path
+
+
+def test_lint_names_the_consumer_a_removal_breaks(repo_root: Path, tmp_path: Path) -> None:
+    """Removing a field enterprise-access reads is an error naming it; one nobody reads is a safe note."""
+    schemas = tmp_path / "schemas"
+    shutil.copytree(repo_root / "schemas", schemas)
+    _publish_minor_without(schemas, "course_id", "assigned_at")
+    code, out, _ = _run(
+        "lint", str(schemas), "--contracts", str(repo_root / "contracts"), "--format", "json"
+    )  # fmt: skip
+    assert code == 1
+    findings = {f["path"]: f for f in json.loads(out)["findings"] if f["rule"].startswith("FIELD_REMOVED")}
+    course, assigned = findings["license_assignment.course_id"], findings["license_assignment.assigned_at"]
+    assert (course["severity"], course["consumers"]) == ("error", ["enterprise-access"])
+    assert (assigned["severity"], assigned["consumers"]) == ("info", [])
+    assert "removal is safe" in assigned["message"]
+
+
+def test_check_lints_the_history_and_a_git_baseline(repo_root: Path) -> None:
+    """check runs the linter over every event's history, and against git:HEAD when asked."""
+    code, out, _ = _run("check", "--schemas", str(repo_root / "schemas"), "--against", "git:HEAD")
+    assert code == 0
+    assert "compatibility: FULL_TRANSITIVE over each event's history and against git:HEAD: ok" in out
+
+
+def test_check_fails_on_a_breaking_minor(repo_root: Path, tmp_path: Path) -> None:
+    """A new minor that drops a field a consumer reads fails check, through the linter."""
+    schemas = tmp_path / "schemas"
+    shutil.copytree(repo_root / "schemas", schemas)
+    _publish_minor_without(schemas, "license_uuid")
+    code, out, _ = _run("check", "--schemas", str(schemas), "--contracts", str(repo_root / "contracts"))
+    assert code == 1
+    assert "FIELD_REMOVED_WITHOUT_DEFAULT" in out
+    assert "Read by: enterprise-access" in out
