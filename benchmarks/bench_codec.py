@@ -52,14 +52,18 @@ def make_payloads(definition: EventDefinition[Any], count: int) -> list[Any]:
     return [definition.payload_type(**{f.name: values[f.type](i) for f in fields}) for i in range(count)]
 
 
-def per_event_seconds(run: Callable[[Sequence[Any]], object], items: Sequence[Any], repeats: int) -> float:
-    """Median over repeats of the time per item of one pass over all items."""
-    timings = []
+def interleaved_medians(
+    contenders: dict[str, tuple[Callable[[Sequence[Any]], object], Sequence[Any]]], repeats: int
+) -> dict[str, float]:
+    """Median seconds per item of each contender; passes alternate between contenders, so a slow
+    moment of a shared machine falls on all of them rather than on one."""
+    timings: dict[str, list[float]] = {name: [] for name in contenders}
     for _ in range(repeats):
-        began = time.perf_counter()
-        run(items)
-        timings.append((time.perf_counter() - began) / len(items))
-    return statistics.median(timings)
+        for name, (run, items) in contenders.items():
+            began = time.perf_counter()
+            run(items)
+            timings[name].append((time.perf_counter() - began) / len(items))
+    return {name: statistics.median(values) for name, values in timings.items()}
 
 
 def bench_event(definition: EventDefinition[Any], count: int, repeats: int) -> dict[str, float]:
@@ -97,14 +101,17 @@ def bench_event(definition: EventDefinition[Any], count: int, repeats: int) -> d
             deserialize_bytes_to_event_data(data, signal)
 
     assert all(serialize_event_data_to_bytes({key: p}, signal) == e for p, e in zip(payloads, encoded, strict=True))
-    return {
-        "floor serialize": per_event_seconds(floor_write, records, repeats),
-        "ours serialize": per_event_seconds(ours_write, payloads, repeats),
-        "openedx-events serialize": per_event_seconds(openedx_write, payloads, repeats),
-        "floor deserialize": per_event_seconds(floor_read, encoded, repeats),
-        "ours deserialize": per_event_seconds(ours_read, encoded, repeats),
-        "openedx-events deserialize": per_event_seconds(openedx_read, encoded, repeats),
-    }
+    return interleaved_medians(
+        {
+            "floor serialize": (floor_write, records),
+            "ours serialize": (ours_write, payloads),
+            "openedx-events serialize": (openedx_write, payloads),
+            "floor deserialize": (floor_read, encoded),
+            "ours deserialize": (ours_read, encoded),
+            "openedx-events deserialize": (openedx_read, encoded),
+        },
+        repeats,
+    )
 
 
 def import_seconds(statement: str, runs: int) -> float:
@@ -119,8 +126,8 @@ def import_seconds(statement: str, runs: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=2000, help="payloads per pass (default 2000)")
-    parser.add_argument("--repeats", type=int, default=7, help="passes per contender (default 7)")
+    parser.add_argument("--events", type=int, default=1000, help="payloads per pass (default 1000)")
+    parser.add_argument("--repeats", type=int, default=15, help="passes per contender (default 15)")
     parser.add_argument("--import-runs", type=int, default=15, help="interpreters per import figure (default 15)")
     args = parser.parse_args()
 

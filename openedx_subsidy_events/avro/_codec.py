@@ -71,8 +71,10 @@ class PayloadCodec(Generic[P]):
 
     def encode(self, payload: P) -> bytes:
         """Schemaless Avro bytes of a payload, written with the current schema."""
+        if type(payload) is not self.payload_type:
+            self.to_record(payload)  # raises the PayloadError
         out = io.BytesIO()
-        fastavro.schemaless_writer(out, self._parsed_current, self.to_record(payload))
+        fastavro.schemaless_writer(out, self._parsed_current, self._to_record(payload))
         return out.getvalue()
 
     # -- decoding ---------------------------------------------------------------------------

@@ -8,12 +8,15 @@ straight-line function per payload class instead of looping over fields. Two fun
 * ``from_decoded(record)``: for records fastavro decoded with the payload's own schema. fastavro
   already guarantees each value's Python type (str, int, bool, None), so only what the schema
   cannot say is checked here — a UUID's canonical form, a datetime's UTC offset, a long's 64-bit
-  range (an over-long varint decodes to a larger int) — and the object is built without running
-  the attrs validators a second time. Every check raises :class:`ValueError` naming the field.
+  range (fastavro's pure-Python reader returns an unbounded int for an over-long varint; its
+  compiled reader wraps it instead, see the known limits in the docs) — and the object is built
+  through the slots' own setters, without running the attrs validators a second time. Every check
+  raises :class:`ValueError` naming the field.
 """
 
 from __future__ import annotations
 
+import types
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -86,14 +89,8 @@ def datetime_from_wire(text: str) -> datetime:
     return moment
 
 
-def _long_from_wire(value: int) -> int:
-    if not LONG_MIN <= value <= LONG_MAX:
-        raise ValueError(f"is outside the range of an Avro long: {value}")
-    return value
-
-
 _ENCODERS: dict[type, str] = {UUID: "_uuid_text({v})", datetime: "_datetime_text({v})"}
-_DECODERS: dict[type, Callable[[Any], Any]] = {UUID: uuid_from_wire, datetime: datetime_from_wire, int: _long_from_wire}
+_DECODERS: dict[type, Callable[[str], Any]] = {UUID: uuid_from_wire, datetime: datetime_from_wire}
 
 
 def _fields(payload_type: type) -> list[tuple[str, type, bool]]:
@@ -121,6 +118,22 @@ def compile_to_record(payload_type: type, data_key: str) -> Callable[[Any], dict
     return _build("to_record", source, {"_uuid_text": uuid_to_wire, "_datetime_text": datetime_to_wire})
 
 
+def _setter(payload_type: type, name: str) -> Callable[[Any, Any], None]:
+    """Set a field on a new instance, bypassing frozen: the slot's own setter when there is one (fastest)."""
+    slot = getattr(payload_type, name, None)
+    if isinstance(slot, types.MemberDescriptorType):
+        return slot.__set__
+
+    def set_attribute(instance: Any, value: Any) -> None:
+        object.__setattr__(instance, name, value)
+
+    return set_attribute
+
+
+def _long_out_of_range(value: int) -> ValueError:
+    return ValueError(f"is outside the range of an Avro long: {value}")
+
+
 def compile_from_decoded(
     payload_type: type, data_key: str, fail: Callable[[str, ValueError], Any]
 ) -> Callable[[Any], Any]:
@@ -128,22 +141,29 @@ def compile_from_decoded(
 
     ``fail(field, error)`` is called, and must raise, when a value is invalid.
     """
-    namespace: dict[str, Any] = {"_new": object.__new__, "_set": object.__setattr__, "_cls": payload_type,
-                                 "_fail": fail}  # fmt: skip
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": payload_type, "_fail": fail,
+                                 "_long_error": _long_out_of_range, "_LO": LONG_MIN, "_HI": LONG_MAX}  # fmt: skip
     lines = ["def from_decoded(record):", f"    d = record[{data_key!r}]", "    o = _new(_cls)"]
     for index, (name, kind, optional) in enumerate(_fields(payload_type)):
-        if kind in _DECODERS:
-            namespace[f"_decode{index}"] = _DECODERS[kind]
-            guard = f"if v is not None:\n{' ' * 8}" if optional else ""
+        namespace[f"_set{index}"] = _setter(payload_type, name)
+        lines.append(f"    v = d[{name!r}]")
+        if kind is int:
+            guard = "v is not None and " if optional else ""
             lines += [
-                f"    v = d[{name!r}]",
-                f"    {guard}try:",
-                f"{' ' * (12 if optional else 8)}v = _decode{index}(v)",
-                f"{' ' * (8 if optional else 4)}except ValueError as error:",
-                f"{' ' * (12 if optional else 8)}_fail({name!r}, error)",
-                f"    _set(o, {name!r}, v)",
+                f"    if {guard}not _LO <= v <= _HI:",
+                f"        _fail({name!r}, _long_error(v))",
             ]
-        else:
-            lines.append(f"    _set(o, {name!r}, d[{name!r}])")
+        elif kind in _DECODERS:
+            namespace[f"_decode{index}"] = _DECODERS[kind]
+            indent = " " * 4 if optional else ""
+            if optional:
+                lines.append("    if v is not None:")
+            lines += [
+                f"    {indent}try:",
+                f"        {indent}v = _decode{index}(v)",
+                f"    {indent}except ValueError as error:",
+                f"        {indent}_fail({name!r}, error)",
+            ]
+        lines.append(f"    _set{index}(o, v)")
     lines.append("    return o")
     return _build("from_decoded", "\n".join(lines), namespace)
