@@ -29,6 +29,13 @@ def _short(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _where(path: str, line: int | None, column: int | None, pointer: str) -> str:
+    """``path:line:column (pointer)``, leaving out what is not known."""
+    if line is not None:
+        path += f":{line}" + (f":{column}" if column is not None else "")
+    return f"{path} ({pointer})" if pointer else path
+
+
 class SubsidyEventsError(Exception):
     """The root of every error raised by ``openedx_subsidy_events``.
 
@@ -172,12 +179,7 @@ class SchemaError(SubsidyEventsError, ValueError):
         self.column = column
 
     def __str__(self) -> str:
-        where = self.path or "<schema>"
-        if self.line is not None:
-            where += f":{self.line}" + (f":{self.column}" if self.column is not None else "")
-        if self.pointer:
-            where += f" ({self.pointer})"
-        return f"{where}: {self.rule}: {self.reason}"
+        return f"{_where(self.path or '<schema>', self.line, self.column, self.pointer)}: {self.rule}: {self.reason}"
 
 
 class ContractError(SubsidyEventsError, ValueError):
@@ -204,12 +206,7 @@ class ContractError(SubsidyEventsError, ValueError):
         self.column = column
 
     def __str__(self) -> str:
-        where = self.path or "<contract>"
-        if self.line is not None:
-            where += f":{self.line}" + (f":{self.column}" if self.column is not None else "")
-        if self.pointer:
-            where += f" ({self.pointer})"
-        return f"{where}: {self.reason}"
+        return f"{_where(self.path or '<contract>', self.line, self.column, self.pointer)}: {self.reason}"
 
 
 class ContractViolation(SubsidyEventsError, AssertionError):

@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 import fastavro
 
+from ..compat._resolve import PROMOTIONS
 from ..events import get_event
 from ..exceptions import ContractError, UnknownEventType
 from ._expectations import iter_expectation_violations
@@ -35,16 +36,6 @@ _JSON_TYPES = {
     "double": {"number"},
     "boolean": {"boolean"},
     "null": {"null"},
-}
-_PROMOTIONS = {
-    ("int", "long"),
-    ("int", "float"),
-    ("int", "double"),
-    ("long", "float"),
-    ("long", "double"),
-    ("float", "double"),
-    ("string", "bytes"),
-    ("bytes", "string"),
 }
 
 
@@ -127,7 +118,7 @@ def _resolves(writer: Any, reader: Any) -> bool:
             for f in reader["fields"]
         )
     w, r = _type_key(writer), _type_key(reader)
-    return w == r or (w, r) in _PROMOTIONS
+    return w == r or (w, r) in PROMOTIONS
 
 
 def _iter_window_violations(contract: Contract, reader: Mapping[str, Any], root: Path | None) -> Iterator[Violation]:
