@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -20,12 +21,14 @@ from .contracts import readers_by_event
 from .contracts._cli import register as register_contracts
 from .contracts._cli import report_static
 from .events import all_events
-from .exceptions import SchemaError
+from .exceptions import SchemaError, SubsidyEventsError
 from .publishing import check_published, generate
 
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+DEBUG_VARIABLE = "SUBSIDY_EVENTS_DEBUG"
+"""Set to show the traceback of an unexpected error instead of its one-line summary."""
 
 Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
@@ -136,8 +139,20 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     run: Command = args.run
     try:
         return run(args, stdout, stderr)
-    except SchemaError as error:
-        print(f"subsidy-events: {error}", file=stderr)
+    except SubsidyEventsError as error:  # an input that cannot be read or used: one line, exit 2
+        print(f"subsidy-events {args.command}: {error}", file=stderr)
+        return EXIT_USAGE
+    except RecursionError:
+        print(f"subsidy-events {args.command}: an input is nested too deeply to read", file=stderr)
+        return EXIT_USAGE
+    except Exception as error:
+        if os.environ.get(DEBUG_VARIABLE):
+            raise
+        print(
+            f"subsidy-events {args.command}: unexpected {type(error).__name__}: {error} (a bug: please report it; "
+            f"set {DEBUG_VARIABLE}=1 for the traceback)",
+            file=stderr,
+        )
         return EXIT_USAGE
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 from uuid import UUID, uuid1
 
 import attrs
 
 from ._version import __version__
+from .exceptions import PayloadError
 
 __all__ = ["EventMetadata"]
 
@@ -40,9 +41,38 @@ def _sourcelib() -> tuple[int, ...]:
     return tuple(int(part) for part in __version__.split(".") if part.isdigit())
 
 
-def _utc(_instance: Any, attribute: attrs.Attribute[Any], value: datetime) -> None:
-    if value.utcoffset() != timedelta(0):
-        raise ValueError(f"metadata '{attribute.name}' must be a timezone-aware UTC datetime")
+def _fail(attribute: attrs.Attribute[Any], value: Any, reason: str) -> NoReturn:
+    raise PayloadError("EventMetadata", attribute.name, value, reason)
+
+
+def _text(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not str:
+        _fail(attribute, value, "expected str")
+
+
+def _minor(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not int or value < 0:
+        _fail(attribute, value, "expected a non-negative int")
+
+
+def _uuid(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, UUID):
+        _fail(attribute, value, "expected uuid.UUID")
+
+
+def _utc(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, datetime) or value.utcoffset() != timedelta(0):
+        _fail(attribute, value, "must be a timezone-aware UTC datetime")
+
+
+def _version(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if type(value) is not tuple or not all(type(part) is int for part in value):
+        _fail(attribute, value, "expected a tuple of ints, e.g. (0, 1, 0)")
+
+
+def _as_tuple(value: Any) -> Any:
+    """Lists (as JSON gives them) become tuples; anything else is left for the validator to refuse."""
+    return tuple(value) if isinstance(value, list) else value
 
 
 @attrs.frozen(kw_only=True)
@@ -59,17 +89,19 @@ class EventMetadata:
         time: when the event happened, timezone-aware UTC.
         sourcelib: the version of the library that made the event, as a tuple of ints.
 
+    A field given a value it cannot carry raises :class:`~openedx_subsidy_events.PayloadError`.
+
     .. versionadded:: 0.1.0
 
     """
 
-    event_type: str = attrs.field(validator=attrs.validators.instance_of(str))
-    minorversion: int = attrs.field(default=0, validator=attrs.validators.instance_of(int))
-    id: UUID = attrs.field(factory=uuid1, validator=attrs.validators.instance_of(UUID))
-    source: str = attrs.field(factory=_default_source, validator=attrs.validators.instance_of(str))
-    sourcehost: str = attrs.field(factory=_hostname, validator=attrs.validators.instance_of(str))
-    time: datetime = attrs.field(factory=_now, validator=[attrs.validators.instance_of(datetime), _utc])
-    sourcelib: tuple[int, ...] = attrs.field(factory=_sourcelib, converter=tuple)
+    event_type: str = attrs.field(validator=_text)
+    minorversion: int = attrs.field(default=0, validator=_minor)
+    id: UUID = attrs.field(factory=uuid1, validator=_uuid)
+    source: str = attrs.field(factory=_default_source, validator=_text)
+    sourcehost: str = attrs.field(factory=_hostname, validator=_text)
+    time: datetime = attrs.field(factory=_now, validator=_utc)
+    sourcelib: tuple[int, ...] = attrs.field(factory=_sourcelib, converter=_as_tuple, validator=_version)
 
     def to_openedx(self) -> Any:
         """The same metadata as an ``openedx_events.data.EventsMetadata`` (needs the ``openedx`` extra)."""

@@ -44,10 +44,10 @@ class SubsidyEventsError(Exception):
 
 
 class PayloadError(SubsidyEventsError, ValueError):
-    """A payload field was given a value its type or the wire cannot carry.
+    """A payload or metadata field was given a value its type or the wire cannot carry.
 
     Attributes:
-        payload: the payload class name, e.g. ``"LicenseAssignmentData"``.
+        payload: the class name, e.g. ``"LicenseAssignmentData"`` or ``"EventMetadata"``.
         field: the field name.
         value: the rejected value.
         reason: what is wrong, as a sentence fragment.

@@ -36,8 +36,12 @@ def read_manifest(root: Path) -> dict[str, str]:
     manifest = root / MANIFEST_NAME
     if not manifest.is_file():
         return {}
+    try:
+        text = manifest.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise SchemaError(str(manifest), f"cannot be read as UTF-8 text ({error})", rule="INVALID_MANIFEST") from None
     entries = {}
-    for number, line in enumerate(manifest.read_text(encoding="utf-8").splitlines(), start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         digest, _, name = line.partition("  ")
         if len(digest) != 64 or not name:
             raise SchemaError(str(manifest), f"line {number} is not '<sha256>  <path>'", rule="INVALID_MANIFEST")
@@ -58,6 +62,8 @@ def generate(
     Never overwrites: a file that exists and differs from the code is reported as
     ``SCHEMA_DRIFT``. Returns the files written and the problems found.
     """
+    if root.exists() and not root.is_dir():
+        raise SchemaError(str(root), "is not a folder", rule="UNREADABLE")
     written: list[Path] = []
     problems: list[SchemaError] = []
     manifest = read_manifest(root)
@@ -96,7 +102,12 @@ def _drift_error(path: Path, definition: EventDefinition[Any]) -> SchemaError:
 
 
 def check_published(root: Path, definitions: Iterable[EventDefinition[Any]] | None = None) -> list[SchemaError]:
-    """Every problem with the published schemas under ``root``; an empty list means all is well."""
+    """Every problem with the published schemas under ``root``; an empty list means all is well.
+
+    A ``root`` that is not a folder cannot be checked at all: :class:`SchemaError` (``UNREADABLE``).
+    """
+    if not root.is_dir():
+        raise SchemaError(str(root), "is not a folder of published schemas", rule="UNREADABLE")
     definitions = list(definitions if definitions is not None else all_events())
     problems: list[SchemaError] = []
     try:
@@ -106,11 +117,10 @@ def check_published(root: Path, definitions: Iterable[EventDefinition[Any]] | No
     for definition in definitions:
         problems.extend(_check_event(root, definition, manifest))
     known = {d.event_type for d in definitions}
-    if root.is_dir():
-        for folder in sorted(p for p in root.iterdir() if p.is_dir() and p.name not in known):
-            problems.append(
-                SchemaError(str(folder), "is not the folder of any event of this package", rule="UNKNOWN_EVENT_TYPE")
-            )
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and p.name not in known):
+        problems.append(
+            SchemaError(str(folder), "is not the folder of any event of this package", rule="UNKNOWN_EVENT_TYPE")
+        )
     for name in sorted(manifest):
         if not (root / name).is_file():
             problems.append(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from types import MappingProxyType
 
 from .exceptions import InvalidTransition
 
@@ -37,16 +38,18 @@ class SubsidyRequestState(enum.StrEnum):
 
 _S = SubsidyRequestState
 
-TRANSITIONS: Mapping[SubsidyRequestState, frozenset[SubsidyRequestState]] = {
-    _S.REQUESTED: frozenset({_S.PENDING, _S.APPROVED, _S.DECLINED, _S.CANCELLED}),
-    _S.PENDING: frozenset({_S.APPROVED, _S.DECLINED, _S.ERROR}),
-    _S.APPROVED: frozenset({_S.FULFILLED, _S.ERROR}),
-    _S.ERROR: frozenset({_S.PENDING, _S.APPROVED, _S.DECLINED}),
-    _S.FULFILLED: frozenset(),
-    _S.DECLINED: frozenset(),
-    _S.CANCELLED: frozenset(),
-}
-"""For each state, the states a request may move to next.
+TRANSITIONS: Mapping[SubsidyRequestState, frozenset[SubsidyRequestState]] = MappingProxyType(
+    {
+        _S.REQUESTED: frozenset({_S.PENDING, _S.APPROVED, _S.DECLINED, _S.CANCELLED}),
+        _S.PENDING: frozenset({_S.APPROVED, _S.DECLINED, _S.ERROR}),
+        _S.APPROVED: frozenset({_S.FULFILLED, _S.ERROR}),
+        _S.ERROR: frozenset({_S.PENDING, _S.APPROVED, _S.DECLINED}),
+        _S.FULFILLED: frozenset(),
+        _S.DECLINED: frozenset(),
+        _S.CANCELLED: frozenset(),
+    }
+)
+"""For each state, the states a request may move to next (read-only).
 
 .. versionadded:: 0.1.0
 """

@@ -203,3 +203,62 @@ def test_cli_check_runs_the_contracts_too(repo_root: Path, tmp_path: Path) -> No
     assert code == 1
     assert "(/expectations/lms_user_id): there is an expectation on 'lms_user_id', which is not in 'reads'" in out
     assert "(3 contracts): 1 problem(s)" in out
+
+
+BAD_PUBLISHED_FILES = {
+    "huge integer": ('{"type": "record", "name": "R", "fields": [], "x": ' + "9" * 5000 + "}", "INVALID_JSON"),
+    "deep nesting": ("[" * 100_000 + "]" * 100_000, "INVALID_JSON"),
+    "binary": ("\udcff\udcfe not text", "UNREADABLE"),
+    "not avro": ('{"type": "record", "name": "R"}', "INVALID_SCHEMA"),
+}
+
+
+@pytest.mark.parametrize(("text", "rule"), BAD_PUBLISHED_FILES.values(), ids=BAD_PUBLISHED_FILES.keys())
+def test_cli_bad_published_file_is_one_line(published: Path, text: str, rule: str) -> None:
+    """A published file that is not text, not JSON, too deep or not Avro is reported as one line per problem."""
+    path = published / LICENSE_ASSIGNED.event_type / "0.avsc"
+    path.write_bytes(text.encode("utf-8", "surrogateescape"))
+    code, out, err = _run("generate", "--check", "--schemas", str(published))
+    assert code == 1
+    assert f"{path}: {rule}: " in out
+    assert "Traceback" not in out + err
+
+
+def test_cli_binary_manifest_is_exit_2(published: Path) -> None:
+    """A manifest that is not text cannot be checked: one line, exit 2."""
+    (published / MANIFEST_NAME).write_bytes(b"\xff\xfe\x00binary")
+    code, out, err = _run("check", "--schemas", str(published))
+    assert code == 1  # reported as a problem of the schemas, like any other
+    assert "INVALID_MANIFEST: cannot be read as UTF-8 text" in out
+    assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize("command", [["check"], ["generate", "--check"], ["generate"]])
+def test_cli_schemas_folder_that_is_a_file_or_missing_is_exit_2(tmp_path: Path, command: list[str]) -> None:
+    """--schemas naming a file (or, to check, nothing) is one line on stderr and exit 2."""
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    code, _, err = _run(*command, "--schemas", str(afile))
+    assert code == 2
+    assert err.strip() == f"subsidy-events {command[0]}: {afile}: UNREADABLE: is not a folder" + (
+        " of published schemas" if command != ["generate"] else ""
+    )
+    if command != ["generate"]:  # generate creates a missing folder; the checks cannot check one
+        code, _, err = _run(*command, "--schemas", str(tmp_path / "missing"))
+        assert (code, "is not a folder of published schemas" in err) == (2, True)
+
+
+def test_cli_unexpected_errors_are_one_line_unless_debugging(monkeypatch: pytest.MonkeyPatch, repo_root: Path) -> None:
+    """An internal error is one line naming the bug and exit 2; SUBSIDY_EVENTS_DEBUG=1 shows the traceback."""
+    import openedx_subsidy_events.cli as cli
+
+    def broken(*args: object) -> list[object]:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(cli, "check_published", broken)
+    code, _, err = _run("check", "--schemas", str(repo_root / "schemas"))
+    assert code == 2
+    assert err.startswith("subsidy-events check: unexpected KeyError: 'boom' (a bug: please report it")
+    monkeypatch.setenv("SUBSIDY_EVENTS_DEBUG", "1")
+    with pytest.raises(KeyError):
+        _run("check", "--schemas", str(repo_root / "schemas"))

@@ -86,8 +86,39 @@ def test_send_refuses_another_payload_class() -> None:
 
 def test_send_refuses_metadata_of_another_event() -> None:
     """Metadata made for one event type cannot travel with another."""
-    with pytest.raises(ValueError, match="metadata is for"):
+    with pytest.raises(PayloadError, match=r"EventMetadata\.event_type: must be 'org\.openedx\.license-manager"):
         LICENSE_ASSIGNED.send(full_payload(LICENSE_ASSIGNED), metadata=LICENSE_REQUEST_APPROVED.metadata())
+
+
+@pytest.mark.parametrize("minor", [1, 7])
+def test_send_refuses_a_minor_version_the_payload_is_not_written_with(minor: int) -> None:
+    """Metadata claiming another minor version would make consumers read with the wrong writer schema."""
+    metadata = EventMetadata(event_type=LICENSE_ASSIGNED.event_type, minorversion=minor)
+    with capture_events() as captured, pytest.raises(PayloadError, match="minorversion: must be 0"):
+        LICENSE_ASSIGNED.send(full_payload(LICENSE_ASSIGNED), metadata=metadata)
+    assert captured == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "reason"),
+    [
+        ("minorversion", True, "non-negative int"),
+        ("minorversion", -1, "non-negative int"),
+        ("sourcelib", "abc", "tuple of ints"),
+        ("id", "5b8f0c5e-8f7a-4a57-9a54-3c0e6f2d1a10", "expected uuid.UUID"),
+        ("source", None, "expected str"),
+    ],
+)
+def test_bad_metadata_fields_are_payload_errors(field: str, value: Any, reason: str) -> None:
+    """Every metadata field is validated, with the package's error naming it."""
+    with pytest.raises(PayloadError, match=reason) as caught:
+        EventMetadata(event_type=LICENSE_ASSIGNED.event_type, **{field: value})
+    assert (caught.value.payload, caught.value.field) == ("EventMetadata", field)
+
+
+def test_sourcelib_from_json_lists_becomes_a_tuple() -> None:
+    """A sourcelib read from JSON (a list) is kept, as a tuple."""
+    assert EventMetadata(event_type="x", sourcelib=[1, 2, 3]).sourcelib == (1, 2, 3)
 
 
 def test_default_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -106,7 +137,7 @@ def test_default_metadata(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_metadata_time_must_be_utc() -> None:
     """A naive time is refused, as openedx-events refuses it."""
-    with pytest.raises(ValueError, match="timezone-aware UTC"):
+    with pytest.raises(PayloadError, match="timezone-aware UTC"):
         EventMetadata(event_type="x", time=datetime(2026, 1, 1))
 
 

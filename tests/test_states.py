@@ -53,3 +53,9 @@ def test_unknown_state_names_are_value_errors() -> None:
     """A misspelt state is a ValueError, not a silent False."""
     with pytest.raises(ValueError, match="approvd"):
         can_transition("requested", "approvd")
+
+
+def test_the_transition_table_is_read_only() -> None:
+    """No service can change the package-wide table by accident."""
+    with pytest.raises(TypeError):
+        TRANSITIONS[S.FULFILLED] = frozenset({S.REQUESTED})  # type: ignore[index]

@@ -96,8 +96,8 @@ class PayloadCodec(Generic[P]):
     def decode(self, data: bytes | bytearray | memoryview, minorversion: int) -> P:
         """Decode schemaless Avro bytes written with the schema of ``minorversion``."""
         writer = self.writer_schema(minorversion)
-        if not isinstance(data, _BUFFERS):
-            raise DecodeError(self.event_type, f"expected bytes, got {type(data).__name__}")
+        if type(data) is not bytes:
+            data = _as_bytes(self.event_type, data)
         reader = None if writer is self._parsed_current else self._parsed_current
         stream = io.BytesIO(data)
         try:
@@ -123,6 +123,13 @@ class PayloadCodec(Generic[P]):
 
     def _invalid_value(self, field: str, error: ValueError) -> NoReturn:
         raise DecodeError(self.event_type, f"{self.data_key}.{field}: {error}")
+
+
+def _as_bytes(event_type: str, data: object) -> bytes:
+    """The bytes of a buffer (a memoryview of any shape or item size counts its bytes, not its items)."""
+    if not isinstance(data, _BUFFERS):
+        raise DecodeError(event_type, f"expected bytes, got {type(data).__name__}")
+    return bytes(data)  # copies through the buffer protocol, so memoryviews of any shape count their bytes
 
 
 def _describe(error: Exception) -> str:

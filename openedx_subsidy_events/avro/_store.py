@@ -53,9 +53,15 @@ def read_schema_file(path: Path) -> dict[str, Any]:
         schema = json.loads(text)
     except json.JSONDecodeError as error:
         reason = f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
-        raise SchemaError(str(path), reason, rule="INVALID_JSON") from None
+        raise SchemaError(str(path), reason, rule="INVALID_JSON", line=error.lineno, column=error.colno) from None
+    except RecursionError:
+        raise SchemaError(str(path), "the JSON is nested too deeply to read", rule="INVALID_JSON") from None
+    except ValueError as error:  # e.g. an integer longer than Python converts
+        raise SchemaError(str(path), f"invalid JSON: {error}", rule="INVALID_JSON") from None
     try:
         fastavro.parse_schema(schema, _write_hint=False)
+    except RecursionError:
+        raise SchemaError(str(path), "the schema is nested too deeply to check", rule="INVALID_SCHEMA") from None
     except Exception as error:  # fastavro raises several unrelated types for invalid schemas
         raise SchemaError(str(path), f"is not a valid Avro schema: {error}", rule="INVALID_SCHEMA") from None
     if not isinstance(schema, dict):

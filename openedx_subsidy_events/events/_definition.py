@@ -137,10 +137,17 @@ class EventDefinition(Generic[P]):
 
     # -- in-process signal ------------------------------------------------------------------
 
-    def metadata(self, *, time: datetime | None = None, **fields: Any) -> EventMetadata:
-        """New metadata for an event of this type at this minor version (``time`` defaults to now)."""
-        if time is not None:
-            fields["time"] = time
+    def metadata(
+        self,
+        *,
+        id: UUID | None = None,
+        time: datetime | None = None,
+        source: str | None = None,
+        sourcehost: str | None = None,
+    ) -> EventMetadata:
+        """New metadata for an event of this type at its current minor version; unset fields get defaults."""
+        given = {"id": id, "time": time, "source": source, "sourcehost": sourcehost}
+        fields = {name: value for name, value in given.items() if value is not None}
         return EventMetadata(event_type=self.event_type, minorversion=self.minor_version, **fields)
 
     def send(self, payload: P, *, metadata: EventMetadata | None = None) -> list[tuple[Callable[..., Any], Any]]:
@@ -155,7 +162,10 @@ class EventDefinition(Generic[P]):
         if metadata is None:
             metadata = self.metadata()
         elif metadata.event_type != self.event_type:
-            raise ValueError(f"metadata is for {metadata.event_type!r}, not {self.event_type!r}")
+            raise PayloadError("EventMetadata", "event_type", metadata.event_type, f"must be {self.event_type!r}")
+        elif metadata.minorversion != self.minor_version:
+            reason = f"must be {self.minor_version}, the minor version this package writes {self.event_type} with"
+            raise PayloadError("EventMetadata", "minorversion", metadata.minorversion, reason)
         return signals.dispatch(self, payload, metadata)
 
     def connect(self, receiver: Callable[..., Any]) -> Callable[..., Any]:

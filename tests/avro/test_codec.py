@@ -294,3 +294,13 @@ def test_a_huge_length_prefix_allocates_nothing_large(length: int) -> None:
     finally:
         tracemalloc.stop()
     assert peak < 1 << 20
+
+
+def test_memoryviews_of_any_shape_count_bytes_not_items() -> None:
+    """A memoryview cast to 4-byte items, or taking every other byte, is read by its bytes."""
+    data = _valid()
+    padded = data + bytes(4 + (-len(data) % 4))
+    with pytest.raises(DecodeError, match=f"{len(padded) - len(data)} unexpected byte"):
+        LICENSE_ASSIGNED.deserialize(memoryview(padded).cast("I"), minorversion=0)
+    interleaved = bytes(b for pair in zip(data, bytes(len(data)), strict=True) for b in pair)
+    assert LICENSE_ASSIGNED.deserialize(memoryview(interleaved)[::2], minorversion=0) == full_payload(LICENSE_ASSIGNED)
