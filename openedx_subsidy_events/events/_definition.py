@@ -147,7 +147,7 @@ class EventDefinition(Generic[P]):
     ) -> EventMetadata:
         """New metadata for an event of this type at its current minor version; unset fields get defaults."""
         given = {"id": id, "time": time, "source": source, "sourcehost": sourcehost}
-        fields = {name: value for name, value in given.items() if value is not None}
+        fields: dict[str, Any] = {name: value for name, value in given.items() if value is not None}
         return EventMetadata(event_type=self.event_type, minorversion=self.minor_version, **fields)
 
     def send(self, payload: P, *, metadata: EventMetadata | None = None) -> list[tuple[Callable[..., Any], Any]]:
