@@ -8,7 +8,6 @@ version alone is checked for the single-schema rules.
 
 from __future__ import annotations
 
-import json
 from collections import ChainMap
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -18,7 +17,7 @@ import attrs
 
 from ..exceptions import SchemaError
 from ._config import Config
-from ._load import Schema, Subject, gc_paused, load_baseline, load_paths
+from ._load import Schema, Subject, gc_paused, load_baseline, load_json, load_paths
 from ._model import Direction, Finding, Mode, Report, Severity
 from ._position import locate
 from ._resolve import Hit, path_text, resolve
@@ -49,12 +48,8 @@ def _as_schema(value: SchemaLike, subject: str) -> Schema:
         if len(subjects) != 1:
             raise SchemaError(str(value), "holds no schema or several subjects; give one file", rule="UNREADABLE")
         return next(iter(subjects.values())).latest
-    if isinstance(value, str):
-        try:
-            value = json.loads(value)
-        except (json.JSONDecodeError, RecursionError) as error:
-            raise SchemaError(None, f"invalid JSON: {error}", rule="INVALID_JSON") from None
-    return Schema(subject, parse(value))
+    document = load_json(value) if isinstance(value, str) else value
+    return Schema(subject, parse(document))
 
 
 class _Context:

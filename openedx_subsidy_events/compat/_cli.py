@@ -48,7 +48,7 @@ def _usage(stderr: TextIO, command: str, message: str) -> int:
 
 
 def _config(args: argparse.Namespace) -> Config:
-    config = load_config(Path(args.config) if args.config else None)
+    config = load_config(Path(args.config) if args.config is not None else None)
     return attrs.evolve(
         config,
         mode=Mode.parse(args.mode) if args.mode is not None else config.mode,
@@ -58,8 +58,21 @@ def _config(args: argparse.Namespace) -> Config:
     )
 
 
+def _empty_argument(args: argparse.Namespace) -> str | None:
+    """The name of the first argument given as an empty string, or ``None``."""
+    if "" in args.paths:
+        return "PATH"
+    for option, value in (("--against", args.against), ("--config", args.config), ("--contracts", args.contracts)):
+        if value == "":
+            return option
+    return None
+
+
 def run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """``subsidy-events lint``."""
+    empty = _empty_argument(args)
+    if empty is not None:  # Path("") is the current folder: never what was meant
+        return _usage(stderr, "lint", f"{empty} must not be an empty string")
     bad = unknown_names([*(args.rule or []), *(args.except_ or [])])
     if bad:
         return _usage(stderr, "lint", f"unknown rule or category {bad[0]!r} (see 'subsidy-events rules')")
@@ -73,7 +86,7 @@ def run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     paths = [Path(p) for p in args.paths] or _default_paths()
     try:
         current = load_paths(paths)
-        baseline = load_baseline(args.against, paths) if args.against else None
+        baseline = load_baseline(args.against, paths) if args.against is not None else None
         if not current and not baseline:
             where = ", ".join(str(p) for p in paths)
             return _usage(stderr, "lint", f"no .avsc schema found under {where}")
@@ -151,7 +164,11 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     lint.add_argument(
         "--except", dest="except_", metavar="ID", nargs="+", action="extend", help="leave out these rules or categories"
     )
-    lint.add_argument("--fail-on", choices=["error", "warning"], help="lowest severity that fails (default error)")
+    lint.add_argument(
+        "--fail-on",
+        choices=[str(s) for s in reversed(Severity)],
+        help="lowest severity that fails: error, warning or info (default error, or fail_on in the configuration)",
+    )
     lint.add_argument(
         "--contracts",
         metavar="DIR",

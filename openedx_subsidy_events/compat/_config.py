@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import fnmatch
 import functools
+import sys
 import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -107,33 +108,54 @@ def _strings(value: Any, where: str, path: str) -> tuple[str, ...]:
     return tuple(value)
 
 
+def _string(value: Any, where: str, path: str) -> str:
+    if not isinstance(value, str):
+        raise SchemaError(path, f"must be a string, not {_toml_type(value)}", pointer=where, rule="INVALID_CONFIG")
+    return value
+
+
+def _toml_type(value: Any) -> str:
+    """The TOML word for the type of ``value``, for messages."""
+    names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string", list: "an array"}
+    return "a table" if isinstance(value, dict) else names.get(type(value), "a date or time")
+
+
 def _parse(table: Mapping[str, Any], path: str) -> Config:
     extra = sorted(set(table) - _KEYS)
     if extra:
-        raise SchemaError(path, f"unknown key {extra[0]!r}", pointer=f"{_POINTER}/{extra[0]}", rule="INVALID_CONFIG")
+        raise SchemaError(
+            path, f"unknown key {extra[0]!r}", pointer=f"{_POINTER}/{_escape(extra[0])}", rule="INVALID_CONFIG"
+        )
     values: dict[str, Any] = {"file": path}
-    try:
-        if "mode" in table:
-            values["mode"] = Mode.parse(str(table["mode"]))
-        if "fail_on" in table:
-            values["fail_on"] = Severity.parse(str(table["fail_on"]))
-    except ValueError as error:
-        raise SchemaError(path, str(error), pointer=_POINTER, rule="INVALID_CONFIG") from None
+    for key, parse, name in (("mode", Mode.parse, "mode"), ("fail_on", Severity.parse, "fail_on")):
+        if key in table:
+            where = f"{_POINTER}/{key}"
+            text = _string(table[key], where, path)
+            try:
+                values[name] = parse(text)
+            except ValueError as error:
+                raise SchemaError(path, str(error), pointer=where, rule="INVALID_CONFIG") from None
     if "use" in table:
         values["use"] = _strings(table["use"], f"{_POINTER}/use", path)
     if "except" in table:
         values["except_"] = _strings(table["except"], f"{_POINTER}/except", path)
     values["ignore_only"] = _mapping(table.get("ignore_only", {}), "ignore_only", path, _ignore_entry)
-    values["severity"] = _mapping(table.get("severity", {}), "severity", path, _severity_entry)
+    severity = _mapping(table.get("severity", {}), "severity", path, _severity_entry)
+    values["severity"] = {name.upper(): level for name, level in severity.items()}  # ids are matched upper-case
     values["subjects"] = _mapping(table.get("subjects", {}), "subjects", path, _subject_entry)
     return Config(**values)
+
+
+def _escape(token: str) -> str:
+    """``token`` as one JSON-pointer step."""
+    return token.replace("~", "~0").replace("/", "~1")
 
 
 def _mapping(raw: Any, key: str, path: str, entry: Any) -> dict[str, Any]:
     where = f"{_POINTER}/{key}"
     if not isinstance(raw, dict):
-        raise SchemaError(path, "must be a table", pointer=where, rule="INVALID_CONFIG")
-    return {name: entry(value, f"{where}/{name}", name, path) for name, value in raw.items()}
+        raise SchemaError(path, f"must be a table, not {_toml_type(raw)}", pointer=where, rule="INVALID_CONFIG")
+    return {name: entry(value, f"{where}/{_escape(name)}", name, path) for name, value in raw.items()}
 
 
 def _ignore_entry(value: Any, where: str, name: str, path: str) -> tuple[str, ...]:
@@ -145,17 +167,21 @@ def _ignore_entry(value: Any, where: str, name: str, path: str) -> tuple[str, ..
 def _severity_entry(value: Any, where: str, name: str, path: str) -> Severity:
     if name.upper() not in RULES:
         raise SchemaError(path, f"unknown rule {name!r}", pointer=where, rule="INVALID_CONFIG")
+    text = _string(value, where, path)
     try:
-        return Severity.parse(str(value))
+        return Severity.parse(text)
     except ValueError as error:
         raise SchemaError(path, str(error), pointer=where, rule="INVALID_CONFIG") from None
 
 
 def _subject_entry(value: Any, where: str, name: str, path: str) -> Mode:
-    if not isinstance(value, dict) or set(value) - {"mode"}:
-        raise SchemaError(path, 'a subject\'s table has only a "mode"', pointer=where, rule="INVALID_CONFIG")
+    if not isinstance(value, dict) or set(value) != {"mode"}:
+        raise SchemaError(
+            path, 'a subject\'s table has a "mode" and nothing else', pointer=where, rule="INVALID_CONFIG"
+        )
+    text = _string(value["mode"], f"{where}/mode", path)
     try:
-        return Mode.parse(str(value.get("mode", "FULL_TRANSITIVE")))
+        return Mode.parse(text)
     except ValueError as error:
         raise SchemaError(path, str(error), pointer=f"{where}/mode", rule="INVALID_CONFIG") from None
 
@@ -170,19 +196,35 @@ def load_config(path: Path | None = None) -> Config:
     """
     explicit = path is not None
     path = path if path is not None else Path("pyproject.toml")
-    if not path.is_file():
-        if explicit:
-            raise SchemaError(str(path), "does not exist", rule="INVALID_CONFIG")
-        return Config()
+    name = str(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as error:
-        raise SchemaError(str(path), f"cannot be read ({error})", rule="INVALID_CONFIG") from None
+        if not path.exists():
+            if explicit:
+                raise SchemaError(name, "does not exist", rule="INVALID_CONFIG")
+            return Config()
+        if not path.is_file():
+            raise SchemaError(name, "is not a file", rule="INVALID_CONFIG")
+        text = path.read_bytes().decode("utf-8")
+    except OSError as error:
+        raise SchemaError(name, f"cannot be read ({error.strerror or error})", rule="INVALID_CONFIG") from None
+    except UnicodeDecodeError as error:
+        raise SchemaError(name, f"is not UTF-8 text (byte {error.start})", rule="INVALID_CONFIG") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise SchemaError(str(path), f"invalid TOML: {error}", rule="INVALID_CONFIG") from None
-    table = data.get("tool", {}).get("subsidy-events")
+        raise SchemaError(name, f"invalid TOML: {error}", rule="INVALID_CONFIG") from None
+    except RecursionError:
+        raise SchemaError(name, "the TOML is nested too deeply", rule="INVALID_CONFIG") from None
+    except ValueError:  # an integer longer than the interpreter converts
+        raise SchemaError(
+            name, f"a number has more than {sys.get_int_max_str_digits()} digits", rule="INVALID_CONFIG"
+        ) from None
+    tool = data.get("tool", {})
+    if not isinstance(tool, dict):
+        raise SchemaError(name, f"must be a table, not {_toml_type(tool)}", pointer="/tool", rule="INVALID_CONFIG")
+    table = tool.get("subsidy-events")
     if table is None:
-        return Config(file=str(path))
+        return Config(file=name)
     if not isinstance(table, dict):
-        raise SchemaError(str(path), "must be a table", pointer=_POINTER, rule="INVALID_CONFIG")
-    return _parse(table, str(path))
+        raise SchemaError(name, f"must be a table, not {_toml_type(table)}", pointer=_POINTER, rule="INVALID_CONFIG")
+    return _parse(table, name)

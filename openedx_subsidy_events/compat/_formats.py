@@ -7,8 +7,10 @@ dict it did not sort, so the same input always gives the same bytes.
 from __future__ import annotations
 
 import json
+import urllib.parse
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from pathlib import PurePath
 
 from .._version import __version__
 from ._model import Finding, Report, Severity
@@ -105,6 +107,18 @@ def render_junit(report: Report, fail_on: Severity) -> str:
 _SARIF_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "note"}
 
 
+def _sarif_uri(file: str) -> str:
+    """``file`` as a URI (RFC 3986): ``file://`` for an absolute path, else a percent-encoded relative reference.
+
+    Every character outside the unreserved set and ``/`` is encoded, so that a ``:`` cannot read as a
+    scheme, nor ``%``, ``#`` or ``?`` as URI syntax; a name that is not UTF-8 keeps its bytes.
+    """
+    path = PurePath(file)
+    if path.is_absolute():
+        return path.as_uri()
+    return urllib.parse.quote(path.as_posix(), safe="/", errors="surrogateescape")
+
+
 def _sarif_result(finding: Finding, index: dict[str, int]) -> dict[str, object]:
     result: dict[str, object] = {
         "ruleId": finding.rule,
@@ -121,7 +135,7 @@ def _sarif_result(finding: Finding, index: dict[str, int]) -> dict[str, object]:
         },
     }
     if finding.file:
-        physical: dict[str, object] = {"artifactLocation": {"uri": finding.file}}
+        physical: dict[str, object] = {"artifactLocation": {"uri": _sarif_uri(finding.file)}}
         if finding.line is not None:
             physical["region"] = {"startLine": finding.line, "startColumn": finding.column or 1}
         location: dict[str, object] = {"physicalLocation": physical}

@@ -135,5 +135,7 @@ def _fp(node: Node, active: set[int], done: set[int]) -> str | None:
     if None in parts:
         node.fp = None
     else:
-        node.fp = hashlib.blake2b("\x00".join(parts).encode(), digest_size=16).hexdigest()  # type: ignore[arg-type]
+        # a lone surrogate (JSON allows "\ud800") in an alias or logical type must not crash the digest
+        text = "\x00".join(parts)  # type: ignore[arg-type]
+        node.fp = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
     return node.fp

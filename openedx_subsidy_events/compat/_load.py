@@ -17,6 +17,7 @@ import os
 import re
 import stat
 import subprocess
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
 
@@ -24,9 +25,9 @@ import attrs
 
 from ..avro._store import MAX_SCHEMA_BYTES
 from ..exceptions import SchemaError
-from ._schema import Node, SchemaSet
+from ._schema import JsonConstant, Node, SchemaSet
 
-__all__ = ["Schema", "Subject", "gc_paused", "load_baseline", "load_paths", "read_entries"]
+__all__ = ["Schema", "Subject", "gc_paused", "load_baseline", "load_json", "load_paths", "read_entries"]
 
 _VERSION = re.compile(r"(0|[1-9][0-9]{0,8})\.avsc\Z")
 GIT_TIMEOUT = 60
@@ -100,14 +101,39 @@ def _decode(name: str, data: bytes) -> tuple[str, object]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise SchemaError(name, f"is not UTF-8 text (byte {error.start})", rule="UNREADABLE") from None
+    return text, load_json(text, name)
+
+
+def _long_number(text: str, limit: int) -> tuple[int, int] | None:
+    """1-based ``(line, column)`` of the first JSON number (not inside a string) with over ``limit`` digits."""
+    tokens = re.compile(r'"(?:[^"\\]|\\.)*"|-?[0-9]{' + str(limit + 1) + ",}")
+    for match in tokens.finditer(text):
+        if not match.group().startswith('"'):
+            start = match.start()
+            return text.count("\n", 0, start) + 1, start - (text.rfind("\n", 0, start) + 1) + 1
+    return None
+
+
+def load_json(text: str, name: str | None = None) -> object:
+    """The JSON document in ``text``, or the :class:`SchemaError` that explains why not (``name`` is the file).
+
+    ``NaN`` and ``Infinity``, which Python's reader accepts but JSON does not have, come back as
+    :class:`JsonConstant` so that the default rules report them.
+    """
     try:
-        return text, json.loads(text)
+        return json.loads(text, parse_constant=JsonConstant)
     except json.JSONDecodeError as error:
         raise SchemaError(
             name, f"invalid JSON: {error.msg}", rule="INVALID_JSON", line=error.lineno, column=error.colno
         ) from None
     except RecursionError:
         raise SchemaError(name, "the JSON is nested too deeply", rule="INVALID_JSON") from None
+    except ValueError:  # an integer longer than the interpreter converts (sys.get_int_max_str_digits)
+        limit = sys.get_int_max_str_digits()
+        line, column = _long_number(text, limit) or (None, None)
+        raise SchemaError(
+            name, f"a number has more than {limit} digits", rule="INVALID_JSON", line=line, column=column
+        ) from None
 
 
 def _build(entries: Iterable[_Entry]) -> dict[str, Subject]:
@@ -187,6 +213,13 @@ def _layout(relative: PurePosixPath) -> tuple[str, int | None] | None:
 def read_entries(path: Path) -> list[_Entry]:
     """The schema files under ``path`` (a file or a folder), with their place in the layout."""
     display = str(path)
+    try:
+        return _walk(path, display)
+    except OSError as error:  # a name too long, a folder that cannot be listed, ...
+        raise SchemaError(display, f"cannot be read ({error.strerror or error})", rule="UNREADABLE") from None
+
+
+def _walk(path: Path, display: str) -> list[_Entry]:
     if not path.exists() and not path.is_symlink():
         raise SchemaError(display, "does not exist", rule="UNREADABLE")
     if not path.is_dir():
@@ -240,8 +273,8 @@ def _git(args: Sequence[str], cwd: Path, what: str, stdin: bytes | None = None) 
 
 def _git_entries(ref: str, path: Path) -> list[_Entry]:
     what = f"git:{ref}"
-    anchor = path if path.is_dir() else path.parent
-    if not anchor.is_dir():
+    anchor = path if os.path.isdir(path) else path.parent
+    if not os.path.isdir(anchor):
         anchor = Path.cwd()
     top = Path(_git(["rev-parse", "--show-toplevel"], anchor, what).decode().strip())
     if ref.startswith("-") or not ref:
@@ -250,7 +283,10 @@ def _git_entries(ref: str, path: Path) -> list[_Entry]:
         _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}"], top, what)
     except SchemaError:
         raise SchemaError(what, "is not a commit in this repository", rule="UNREADABLE") from None
-    relative = PurePosixPath(Path(os.path.realpath(path)).relative_to(Path(os.path.realpath(top))).as_posix())
+    real = Path(os.path.realpath(path))
+    if not real.is_relative_to(Path(os.path.realpath(top))):
+        raise SchemaError(str(path), f"is not inside the git repository {top}", rule="UNREADABLE")
+    relative = PurePosixPath(real.relative_to(Path(os.path.realpath(top))).as_posix())
     listing = _git(["ls-tree", "-r", "-z", "--full-tree", ref, "--", str(relative)], top, what)
     blobs: list[tuple[str, PurePosixPath]] = []
     for item in listing.split(b"\0"):

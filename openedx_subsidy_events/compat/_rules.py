@@ -398,6 +398,18 @@ _TABLE = (
         directional=False,
     ),
     Rule(
+        "FIXED_SIZE_TOO_LARGE",
+        SEM,
+        E,
+        "A fixed type's size is larger than 2^31-1 bytes.",
+        'The specification sets no bound, but Java\'s parser reads "size" as a 32-bit int and '
+        "rejects the schema, and Java (like most implementations) holds bytes, fixed, arrays and "
+        "maps of at most 2^31-1 elements, so no value of the type can be written or read.",
+        "readers using the Java Avro library reject the schema; every other reader fails on the first value",
+        "Give the fixed a real size (a few bytes: 16 for a uuid, 12 for a duration), or use bytes.",
+        directional=False,
+    ),
+    Rule(
         "LOGICAL_TYPE_INVALID",
         SEM,
         W,

@@ -19,6 +19,7 @@ from ._graph import PRIMITIVE_FP, PRIMITIVES, check_finite, fingerprint
 __all__ = [
     "PRIMITIVES",
     "Field",
+    "JsonConstant",
     "Node",
     "SchemaSet",
     "parse",
@@ -32,6 +33,21 @@ exhaust the interpreter's stack."""
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _LENIENT = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*\Z")
 _SYMBOL = _NAME
+
+
+class JsonConstant(float):
+    """``NaN``, ``Infinity`` or ``-Infinity`` as Python's JSON reader accepts them; JSON has no such numbers.
+
+    Kept as a float (so a schema still loads) that remembers its spelling, so that the default
+    rules can report it instead of treating it as a number.
+    """
+
+    text: str
+
+    def __new__(cls, text: str) -> JsonConstant:
+        self = super().__new__(cls, text)
+        self.text = text
+        return self
 
 
 def _escape(token: str | int) -> str:

@@ -6,13 +6,15 @@ the resolution walk in :mod:`._resolve` covers what changes between two schemas.
 
 from __future__ import annotations
 
+import math
 import re
+import struct
 from collections.abc import Iterator
 from typing import Any
 
 from ._logical import problem
 from ._resolve import Path
-from ._schema import Field, Node
+from ._schema import Field, JsonConstant, Node
 
 __all__ = ["SingleHit", "default_problem", "iter_places", "iter_semantic"]
 
@@ -21,6 +23,9 @@ SingleHit = tuple[str, Path, Node | Field, str]
 
 _STRICT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _RANGES = {"int": (-(2**31), 2**31 - 1), "long": (-(2**63), 2**63 - 1)}
+_FLOATS = {"float": ("<f", "3.4028235e38"), "double": ("<d", "1.7976931348623157e308")}
+MAX_SIZE = 2**31 - 1
+"""The largest fixed size Java reads (its parser takes ``size`` as a 32-bit int)."""
 
 
 def iter_places(root: Node) -> Iterator[tuple[Node, Path, Field | None]]:
@@ -50,6 +55,21 @@ def _text_ok(value: Any, size: int | None = None) -> bool:
     return size is None or len(value) == size
 
 
+def _float_problem(kind: str, value: Any) -> str | None:
+    """Why ``value`` is not a ``float`` or ``double`` default: not a number, or not representable."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return f"expected a number for {kind}"
+    code, largest = _FLOATS[kind]
+    try:
+        number = float(value)  # OverflowError for an integer beyond every double
+        if math.isinf(number):  # 1e400 in JSON, or an infinity given in memory
+            raise OverflowError
+        struct.pack(code, number)  # rounds as IEEE 754 does; overflows only outside the type's range
+    except OverflowError:
+        return f"the number is out of range for {kind} (at most {largest} in magnitude)"
+    return None
+
+
 def default_problem(node: Node, value: Any, depth: int = 0) -> str | None:
     """Why ``value`` is not a valid default for ``node`` in Avro's JSON encoding, or ``None``.
 
@@ -57,6 +77,10 @@ def default_problem(node: Node, value: Any, depth: int = 0) -> str | None:
     """
     if depth > 100:
         return "the default is nested too deeply to check"
+    if isinstance(value, JsonConstant):
+        return f"{value.text} is not a JSON number"
+    if isinstance(value, float) and math.isnan(value):  # given in memory
+        return "NaN is not a JSON number"
     kind = node.kind
     if kind == "null":
         return None if value is None else "expected null"
@@ -67,9 +91,8 @@ def default_problem(node: Node, value: Any, depth: int = 0) -> str | None:
         if isinstance(value, int) and not isinstance(value, bool):
             return None if low <= value <= high else f"{value} is out of range for {kind}"
         return f"expected an integer for {kind}"
-    if kind in ("float", "double"):
-        ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-        return None if ok else f"expected a number for {kind}"
+    if kind in _FLOATS:
+        return _float_problem(kind, value)
     if kind == "string":
         return None if isinstance(value, str) else "expected a string"
     if kind == "bytes":
@@ -125,6 +148,13 @@ def place_hits(node: Node, path: Path) -> Iterator[SingleHit]:
         )
     if node.named:
         yield from _names(node, path)
+    if node.kind == "fixed" and node.size > MAX_SIZE:
+        yield (
+            "FIXED_SIZE_TOO_LARGE",
+            path,
+            node,
+            f"The fixed {node.fullname} has size {_digits(node.size)}, more than {MAX_SIZE} bytes (2^31-1).",
+        )
     why = problem(node)
     if why is not None:
         yield "LOGICAL_TYPE_INVALID", path, node, f"Readers ignore the logical type {node.logical!r}: {why}."
@@ -143,6 +173,12 @@ def _field_default(field: Field, path: Path) -> Iterator[SingleHit]:
             field,
             f"the default of the field {field.name!r} does not match the union's first branch ({first}).",
         )
+
+
+def _digits(number: int) -> str:
+    """``number`` for a message, shortened when it is long."""
+    text = str(number)
+    return text if len(text) <= 20 else f"{text[:6]}... ({len(text)} digits)"
 
 
 def _names(node: Node, path: Path) -> Iterator[SingleHit]:

@@ -237,3 +237,35 @@ def test_recursive_record_holding_a_plain_record() -> None:
         node, fields=[{"name": "item", "type": dict(item, fields=[{"name": "n", "type": "string"}])}, node["fields"][1]]
     )
     assert errors(check(node, changed, mode=Mode.BACKWARD)) == [("TYPE_CHANGED", "BACKWARD")]
+
+
+@pytest.mark.parametrize(
+    ("kind", "default", "reason"),
+    [
+        ("float", 1e39, "out of range for float"),
+        ("float", -(10**40), "out of range for float"),
+        ("float", 3.4028234663852886e38, None),
+        ("double", 10**400, "out of range for double"),
+        ("double", float("inf"), "out of range for double"),
+        ("double", float("nan"), "NaN is not a JSON number"),
+        (["null", "double"], float("nan"), "NaN is not a JSON number"),
+        ("double", 1e308, None),
+    ],
+    ids=["1e39", "-1e40-int", "float-max", "1e400-int", "inf", "nan", "nan-in-union", "1e308"],
+)
+def test_number_defaults_must_be_representable(kind: Any, default: Any, reason: str | None) -> None:
+    """A float or double default must be a JSON number the type can hold; NaN and infinities are not JSON."""
+    schema = {"type": "record", "name": "R", "doc": "R.", "fields": [{"name": "x", "type": kind, "doc": "X."}]}
+    schema["fields"][0]["default"] = default
+    found = [f for f in check(None, schema) if f.rule == "INVALID_DEFAULT"]
+    if reason is None:
+        assert found == []
+    else:
+        assert [(f.new_pointer, reason in f.message) for f in found] == [("/fields/0", True)], found
+
+
+def test_fixed_larger_than_java_reads() -> None:
+    """A fixed size beyond 2^31-1 is FIXED_SIZE_TOO_LARGE (an error); 2^31-1 itself is fine."""
+    too_large = check(None, {"type": "fixed", "name": "F", "size": 99999999999999999999999999999})
+    assert [(f.rule, f.severity, f.new_pointer) for f in too_large] == [("FIXED_SIZE_TOO_LARGE", Severity.ERROR, "")]
+    assert not check(None, {"type": "fixed", "name": "F", "size": 2**31 - 1}).findings

@@ -219,3 +219,61 @@ def test_fuzz_random_json(old: Any, new: Any) -> None:
         check(old, new)
     with contextlib.suppress(SchemaError):
         parse(new)
+
+
+_LONG = b"9" * 5000
+
+
+@pytest.mark.parametrize(
+    ("content", "where"),
+    [
+        (
+            b'{"type": "record", "name": "R", "fields": [{"name": "a", "type": "long", "default": ' + _LONG + b"}]}",
+            ":1:85",
+        ),
+        (b'{"type": "fixed", "name": "F",\n "size": -' + _LONG + b"}", ":2:10"),
+        (b'{"type": "string", "doc": "' + _LONG + b'", "x": ' + _LONG + b"}", ":1:5036"),
+    ],
+    ids=["default", "size", "after-a-long-string"],
+)
+def test_number_with_too_many_digits(tmp_path: Path, content: bytes, where: str) -> None:
+    """A JSON integer longer than Python converts is INVALID_JSON at its line and column, exit 2."""
+    path = tmp_path / "long.avsc"
+    path.write_bytes(content)
+    code, err = _lint(path)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert f"{path}{where}: INVALID_JSON: a number has more than" in err, err
+
+
+def test_number_with_too_many_digits_in_memory() -> None:
+    """JSON text given to the Python API with such a number raises SchemaError, not a bare ValueError."""
+    with pytest.raises(SchemaError, match="INVALID_JSON: a number has more than"):
+        check(None, '{"type": "fixed", "name": "F", "size": ' + _LONG.decode() + "}")
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        {"type": "record", "name": "R", "fields": [{"name": "a", "type": "int", "aliases": ["\ud800"]}]},
+        {"type": "fixed", "name": "F", "size": 2, "aliases": ["\ud800"]},
+        {"type": "string", "logicalType": "\ud800"},
+    ],
+    ids=["field-alias", "type-alias", "logical-type"],
+)
+def test_lone_surrogates(tmp_path: Path, document: Any) -> None:
+    """JSON may spell a lone surrogate ("\\ud800"); a schema holding one is checked, not a crash."""
+    path = tmp_path / "s.avsc"
+    path.write_text(json.dumps(document))  # ensure_ascii: the file holds the escape, as valid JSON
+    code, err = _lint(path)
+    assert (code, err) == (0, "")
+
+
+def test_path_that_cannot_be_read(tmp_path: Path) -> None:
+    """A PATH or baseline whose name the system refuses (too long) is UNREADABLE, exit 2."""
+    long = str(tmp_path / ("a" * 5000))
+    for argv in (["lint", long], ["lint", str(tmp_path), "--against", long]):
+        code, out, err = run_cli(argv)
+        assert code == 2
+        assert "Traceback" not in out + err
+        assert "UNREADABLE: cannot be read" in err, err

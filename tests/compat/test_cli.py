@@ -192,18 +192,89 @@ def test_config_except_and_subject_mode(breaking: tuple[Path, Path], tmp_path: P
         ('[tool.subsidy-events]\nmode = "SIDEWAYS"\n', "/tool/subsidy-events"),
         ('[tool.subsidy-events]\ncolour = "blue"\n', "/tool/subsidy-events/colour"),
         ("[tool.subsidy-events\n", ""),
+        ("tool = 3\n", "(/tool)"),
+        ("[tool]\nsubsidy-events = 3\n", "(/tool/subsidy-events)"),
+        ("[tool.subsidy-events]\nmode = 3\n", "(/tool/subsidy-events/mode)"),
+        ('[tool.subsidy-events]\nmode = ["FULL"]\n', "(/tool/subsidy-events/mode)"),
+        ("[tool.subsidy-events]\nfail_on = true\n", "(/tool/subsidy-events/fail_on)"),
+        ('[tool.subsidy-events]\nuse = "wire"\n', "(/tool/subsidy-events/use)"),
+        ("[tool.subsidy-events]\nseverity = 3\n", "(/tool/subsidy-events/severity)"),
+        ("[tool.subsidy-events]\nseverity = { MISSING_DOC = 3 }\n", "(/tool/subsidy-events/severity/MISSING_DOC)"),
+        ('[tool.subsidy-events]\nignore_only = { wire = "x" }\n', "(/tool/subsidy-events/ignore_only/wire)"),
+        ('[tool.subsidy-events.subjects."a/b"]\nmode = 1979-05-27\n', "(/tool/subsidy-events/subjects/a~1b/mode)"),
+        ("[tool.subsidy-events.subjects.thing]\n", "(/tool/subsidy-events/subjects/thing)"),
+        ("[tool.subsidy-events]\nmode = " + "9" * 5000 + "\n", "a number has more than"),
+        ("a = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply"),
+        (b"\xff = 1\n", "not UTF-8"),
     ],
 )
-def test_bad_config_exits_2(text: str, pointer: str, breaking: tuple[Path, Path], tmp_path: Path) -> None:
+def test_bad_config_exits_2(text: str | bytes, pointer: str, breaking: tuple[Path, Path], tmp_path: Path) -> None:
     """A bad configuration is one line naming the file (and the key) and exit 2."""
     _old, new = breaking
     config = tmp_path / "pyproject.toml"
-    config.write_text(text)
+    config.write_bytes(text if isinstance(text, bytes) else text.encode())
     code, _, err = run_cli(["lint", str(new), "--config", str(config)])
     assert code == 2
     assert str(config) in err
-    assert pointer in err
+    assert pointer in err, err
+    assert "INVALID_CONFIG" in err, err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_config_severity_ids_in_any_case(tmp_path: Path) -> None:
+    """A severity given for a rule id in lower case applies to that rule (not silently nothing)."""
+    _write(tmp_path / "s" / "thing.avsc", dict(RECORD, doc=None))
+    config = tmp_path / "p.toml"
+    config.write_text('[tool.subsidy-events]\nseverity = { missing_doc = "error" }\n')
+    assert run_cli(["lint", str(tmp_path / "s"), "--config", str(config)])[0] == 1
+
+
+@pytest.mark.parametrize("kind", ["folder", "file-in-a-file"])
+def test_config_that_is_not_a_file(kind: str, breaking: tuple[Path, Path], tmp_path: Path) -> None:
+    """--config naming a folder says it is not a file; a path through a file says it does not exist."""
+    _old, new = breaking
+    (tmp_path / "plain").write_text("")
+    config, reason = (tmp_path, "is not a file") if kind == "folder" else (tmp_path / "plain" / "x", "does not exist")
+    code, _, err = run_cli(["lint", str(new), "--config", str(config)])
+    assert code == 2
+    assert f"{config}: INVALID_CONFIG: {reason}" in err, err
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["lint", ""], "PATH"),
+        (["lint", "{new}", ""], "PATH"),
+        (["lint", "{new}", "--against", ""], "--against"),
+        (["lint", "{new}", "--config", ""], "--config"),
+        (["lint", "{new}", "--contracts", ""], "--contracts"),
+    ],
+)
+def test_empty_arguments_are_usage_errors(
+    argv: list[str], option: str, breaking: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty PATH (or option value) is a usage error, not the current folder."""
+    _old, new = breaking
+    monkeypatch.chdir(new)  # where an empty PATH used to lead: a folder with a schema in it
+    code, out, err = run_cli([a.format(new=new) for a in argv])
+    assert (code, out) == (2, "")
+    assert f"{option} must not be an empty string" in err
+
+
+def test_fail_on_info(tmp_path: Path) -> None:
+    """--fail-on info, like fail_on = "info" in the configuration, fails on notes too."""
+    _write(tmp_path / "old" / "thing.avsc", RECORD)
+    _write(tmp_path / "new" / "thing.avsc", _with({"name": "b", "type": "int", "default": 0, "doc": "The b."}))
+    base = ["lint", str(tmp_path / "new"), "--against", str(tmp_path / "old")]
+    assert run_cli(base)[0] == 0
+    assert run_cli([*base, "--fail-on", "warning"])[0] == 0
+    code, out, _ = run_cli([*base, "--fail-on", "info"])
+    assert code == 1
+    assert "FIELD_ADDED_WITH_DEFAULT" in out
+    config = tmp_path / "p.toml"
+    config.write_text('[tool.subsidy-events]\nfail_on = "info"\n')
+    assert run_cli([*base, "--config", str(config)])[0] == 1
+    assert run_cli([*base, "--config", str(config), "--fail-on", "error"])[0] == 0
 
 
 def test_default_path_is_local_schemas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

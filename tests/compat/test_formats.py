@@ -73,3 +73,26 @@ def test_output_snapshot(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
     if os.environ.get("SUBSIDY_EVENTS_UPDATE_SNAPSHOTS"):
         snapshot.write_text(out)
     assert out == snapshot.read_text()
+
+
+@pytest.mark.parametrize(
+    ("name", "encoded"),
+    [
+        ("we,ird:na%me.avsc", "we%2Cird%3Ana%25me.avsc"),
+        ("sp ace#q?\u00e9.avsc", "sp%20ace%23q%3F%C3%A9.avsc"),
+        ("plain_name-1.avsc", "plain_name-1.avsc"),
+    ],
+)
+def test_sarif_uri_is_percent_encoded(name: str, encoded: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A SARIF artifact URI is a valid RFC 3986 reference: relative and encoded, or file:// when absolute."""
+    folder = tmp_path / "dir"
+    folder.mkdir()
+    (folder / name).write_text(json.dumps({"type": "record", "name": "R", "fields": []}))
+    monkeypatch.chdir(tmp_path)
+    for path, uri in ((f"dir/{name}", f"dir/{encoded}"), (str(folder / name), (folder / name).as_uri())):
+        code, out, _ = run_cli(["lint", path, "--format", "sarif"])
+        assert code == 0
+        results = json.loads(out)["runs"][0]["results"]
+        uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
+        assert uris == {uri}
+    assert (folder / name).as_uri().endswith(f"/dir/{encoded}")
