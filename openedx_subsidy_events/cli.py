@@ -21,7 +21,7 @@ from .contracts import readers_by_event
 from .contracts._cli import register as register_contracts
 from .contracts._cli import report_static
 from .events import all_events
-from .exceptions import SchemaError, SubsidyEventsError
+from .exceptions import ContractError, SchemaError, SubsidyEventsError
 from .publishing import check_published, generate
 
 __all__ = ["main"]
@@ -77,6 +77,8 @@ def _cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """The published schemas, every contract against them, then their compatibility; a summary line each."""
     root = _schemas_root(args)
     contracts_root = _contracts_root(args)
+    if contracts_root is not None and not contracts_root.is_dir():  # before any output: nothing can be checked
+        raise ContractError(str(contracts_root), "is not a folder of contracts")
     problems = check_published(root)
     _report(problems, stdout)
     events = len(all_events())

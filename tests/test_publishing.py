@@ -262,3 +262,10 @@ def test_cli_unexpected_errors_are_one_line_unless_debugging(monkeypatch: pytest
     monkeypatch.setenv("SUBSIDY_EVENTS_DEBUG", "1")
     with pytest.raises(KeyError):
         _run("check", "--schemas", str(repo_root / "schemas"))
+
+
+def test_cli_check_with_a_missing_contracts_folder_prints_only_the_error(repo_root: Path, tmp_path: Path) -> None:
+    """check --contracts naming nothing is one line on stderr, exit 2, and no half-done report."""
+    code, out, err = _run("check", "--schemas", str(repo_root / "schemas"), "--contracts", str(tmp_path / "none"))
+    assert (code, out) == (2, "")
+    assert err.strip() == f"subsidy-events check: {tmp_path / 'none'}: is not a folder of contracts"

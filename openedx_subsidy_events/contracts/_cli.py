@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import TextIO
 
-from ..exceptions import ContractError
+from ..exceptions import ContractError, SchemaError
 from ._loader import default_root, load_contracts
 from ._matrix import can_i_deploy
 from ._pact import export_pacts
@@ -32,21 +32,24 @@ def _contracts_root(args: argparse.Namespace) -> Path:
 
 def _run_verify(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     root = _contracts_root(args)
-    if not root.is_dir():
-        print(f"subsidy-events: {root}: no such contracts folder", file=stderr)
-        return EXIT_USAGE
     schemas = Path(args.schemas) if args.schemas is not None else None
-    if args.format == "json":
-        report = verify_all(root, schemas_root=schemas)
-        print(json.dumps(report.to_json(), indent=2), file=stdout)
-        return EXIT_OK if report.ok else EXIT_FINDINGS
-    return EXIT_FINDINGS if report_static(stdout, root, schemas_root=schemas) else EXIT_OK
+    try:
+        if args.format == "json":
+            report = verify_all(root, schemas_root=schemas)
+            print(json.dumps(report.to_json(), indent=2), file=stdout)
+            return EXIT_OK if report.ok else EXIT_FINDINGS
+        return EXIT_FINDINGS if report_static(stdout, root, schemas_root=schemas) else EXIT_OK
+    except (ContractError, SchemaError) as error:
+        print(f"subsidy-events: {error}", file=stderr)
+        return EXIT_USAGE
 
 
 def report_static(stdout: TextIO, contracts_root: Path | None = None, *, schemas_root: Path | None = None) -> int:
     """Verify every contract statically, print one line per problem and a summary; returns the failing count.
 
-    This is what ``subsidy-events check`` calls for its contracts part.
+    This is what ``subsidy-events check`` calls for its contracts part. Before printing anything it
+    raises :class:`~openedx_subsidy_events.ContractError` when ``contracts_root`` is not a folder and
+    :class:`~openedx_subsidy_events.SchemaError` when ``schemas_root`` is not one (usage errors: exit 2).
 
     .. versionadded:: 0.1.0
     """
@@ -63,12 +66,21 @@ def report_static(stdout: TextIO, contracts_root: Path | None = None, *, schemas
 
 
 def _run_export_pact(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    out = Path(args.out)
     try:
         contracts = load_contracts(_contracts_root(args))
-    except ContractError as error:
+        if out.exists() and not out.is_dir():
+            raise ValueError(f"{out}: --out is not a folder")
+        written = export_pacts(contracts, out)
+    except (ContractError, ValueError) as error:
         print(f"subsidy-events: {error}", file=stderr)
         return EXIT_USAGE
-    for path in export_pacts(contracts, Path(args.out)):
+    except OSError as error:
+        print(
+            f"subsidy-events: {error.filename or out}: cannot write the pacts ({error.strerror or error})", file=stderr
+        )
+        return EXIT_USAGE
+    for path in written:
         print(f"wrote {path}", file=stdout)
     return EXIT_OK
 
@@ -88,13 +100,10 @@ def _run_can_i_deploy(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) 
         pins = _parse_pins(args.counterpart)
         reports = load_reports(Path(args.reports))
         contracts = load_contracts(_contracts_root(args))
-    except (ValueError, ContractError) as error:
+        matrix = can_i_deploy(reports, contracts, service=args.service, version=args.version, counterparts=pins)
+    except ValueError as error:  # ContractError is a ValueError too
         print(f"subsidy-events: {error}", file=stderr)
         return EXIT_USAGE
-    if not Path(args.reports).is_dir():
-        print(f"subsidy-events: {args.reports}: no such reports folder", file=stderr)
-        return EXIT_USAGE
-    matrix = can_i_deploy(reports, contracts, service=args.service, version=args.version, counterparts=pins)
     if args.format == "json":
         print(json.dumps(matrix.to_json(), indent=2), file=stdout)
     else:

@@ -3,6 +3,10 @@
 PyYAML's composer keeps a mark (line, column) on every node; the loader builds the data from the
 nodes itself so that every JSON pointer in the file has a position, and an error deep inside a
 contract can say exactly where it is. Duplicate keys, which PyYAML silently accepts, are errors.
+
+Contracts need none of YAML's anchors and aliases, which are how a few hundred bytes expand into
+a self-referencing or exponentially large document: the composer refuses them, and nesting deeper
+than :data:`MAX_DEPTH`, before anything is built.
 """
 
 from __future__ import annotations
@@ -10,11 +14,14 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
+import stat
 from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import attrs
 import jsonschema
 import yaml
 
@@ -23,9 +30,11 @@ from ._model import Contract, Example, by_pointer
 
 __all__ = [
     "MAX_CONTRACT_BYTES",
+    "MAX_DEPTH",
     "contract_format_schema",
     "default_root",
     "iter_contract_files",
+    "iter_stray_files",
     "load_contract",
     "load_contracts",
     "parse_contract",
@@ -33,6 +42,12 @@ __all__ = [
 
 MAX_CONTRACT_BYTES = 256 * 1024
 """A contract file larger than this is refused (ours are ~2 KiB)."""
+
+MAX_DEPTH = 64
+"""A contract nested deeper than this (mappings and lists) is refused (ours are 4 deep)."""
+
+_CONTRACT_SUFFIXES = (".yaml", ".yml")
+_MISPLACED = "is not read as a contract: contracts go in <consumer>/<event_type>.yaml"
 
 Positions = dict[str, tuple[int, int]]
 
@@ -72,6 +87,45 @@ def _mark(node: yaml.Node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
+class _Refused(yaml.MarkedYAMLError):
+    """What the composer refuses in a contract (anchors, aliases, deep nesting), with its mark."""
+
+
+class _ContractLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing anchors, aliases and nesting deeper than :data:`MAX_DEPTH`."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event: Any = self.peek_event()  # type: ignore[no-untyped-call]
+        mark: Any = event.start_mark
+        if isinstance(event, yaml.AliasEvent):
+            raise _Refused(problem=f"a contract may not use YAML aliases (*{event.anchor})", problem_mark=mark)
+        if getattr(event, "anchor", None) is not None:
+            raise _Refused(problem=f"a contract may not use YAML anchors (&{event.anchor})", problem_mark=mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                reason = f"the contract is nested deeper than {MAX_DEPTH} levels"
+                raise _Refused(problem=reason, problem_mark=mark)
+            node = super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+        return node
+
+
+def _construct(loader: yaml.SafeLoader, node: yaml.Node, pointer: str, path: str) -> Any:
+    """A scalar's Python value; a value PyYAML cannot construct is a :class:`ContractError` at its mark."""
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.MarkedYAMLError:
+        raise
+    except (ValueError, TypeError, OverflowError) as error:
+        line, column = _mark(node)
+        reason = f"the value cannot be read ({' '.join(str(error).split())})"
+        raise ContractError(path, reason, pointer=pointer, line=line, column=column) from None
+
+
 def _build(loader: yaml.SafeLoader, node: yaml.Node, pointer: str, positions: Positions, path: str) -> Any:
     """Python data from a composed node, recording the position of every pointer."""
     positions[pointer] = _mark(node)
@@ -79,7 +133,7 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, pointer: str, positions: Po
         loader.flatten_mapping(node)
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            key = _construct(loader, key_node, pointer, path)
             line, column = _mark(key_node)
             if not isinstance(key, str):
                 raise ContractError(
@@ -92,26 +146,42 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, pointer: str, positions: Po
         return result
     if isinstance(node, yaml.SequenceNode):
         return [_build(loader, item, f"{pointer}/{index}", positions, path) for index, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    return _construct(loader, node, pointer, path)
+
+
+def _reader_position(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
 
 
 def _compose(text: str, path: str) -> tuple[Any, Positions]:
-    loader = yaml.SafeLoader(text)
     positions: Positions = {}
+    loader: _ContractLoader | None = None
     try:
+        loader = _ContractLoader(text)
         node = loader.get_single_node()
         if node is None:
             raise ContractError(path, "the file is empty", line=1, column=1)
         return _build(loader, node, "", positions, path), positions
+    except _Refused as error:
+        mark = error.problem_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise ContractError(path, str(error.problem), line=line, column=column) from None
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (None, None)
         reason = f"invalid YAML: {error.problem or error.context}"
         raise ContractError(path, reason, line=line, column=column) from None
+    except yaml.reader.ReaderError as error:
+        line, column = _reader_position(text, error.position)
+        character = f"#x{error.character:04x}" if isinstance(error.character, int) else repr(error.character)
+        reason = f"invalid YAML: the character {character} is not allowed ({error.reason})"
+        raise ContractError(path, reason, line=line, column=column) from None
     except yaml.YAMLError as error:
-        raise ContractError(path, f"invalid YAML: {error}") from None
+        raise ContractError(path, f"invalid YAML: {' '.join(str(error).split())}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def _fail(path: str, positions: Positions, pointer: str, reason: str) -> ContractError:
@@ -138,6 +208,14 @@ def parse_contract(text: str, *, path: str = "<contract>", expected: tuple[str, 
 
     .. versionadded:: 0.1.0
     """
+    try:
+        return _parse(text, path, expected)
+    except RecursionError:
+        # The composer's depth limit should make this unreachable; a last resort, never a traceback.
+        raise ContractError(path, "the contract is nested too deeply to be read") from None
+
+
+def _parse(text: str, path: str, expected: tuple[str, str] | None) -> Contract:
     data, positions = _compose(text, path)
     if not isinstance(data, dict):
         raise _fail(path, positions, "", "a contract must be a YAML mapping")
@@ -204,41 +282,117 @@ def _display_path(path: Path, root: Path) -> str:
 def load_contract(path: Path, *, root: Path | None = None) -> Contract:
     """Read and check one contract file; inside a contracts tree its folder and name must match it.
 
+    The contract's :attr:`~Contract.path` is its stable identity ``contracts/<consumer>/<file>``
+    (what reports and violations name); a :class:`ContractError` names the file as it really is.
+
     .. versionadded:: 0.1.0
     """
-    shown = _display_path(path, root) if root is not None else str(path)
+    shown = str(path)
     try:
-        if path.stat().st_size > MAX_CONTRACT_BYTES:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            raise ContractError(shown, "is not a regular file")
+        if info.st_size > MAX_CONTRACT_BYTES:
             raise ContractError(shown, f"the file is larger than {MAX_CONTRACT_BYTES} bytes")
-        text = path.read_bytes().decode("utf-8")
+        with path.open("rb") as stream:
+            data = stream.read(MAX_CONTRACT_BYTES + 1)
+        if len(data) > MAX_CONTRACT_BYTES:
+            raise ContractError(shown, f"the file is larger than {MAX_CONTRACT_BYTES} bytes")
+        text = data.decode("utf-8")
     except OSError as error:
-        raise ContractError(shown, f"cannot be read ({error.strerror})") from None
+        raise ContractError(shown, f"cannot be read ({error.strerror or error})") from None
     except UnicodeDecodeError as error:
         raise ContractError(shown, f"is not UTF-8 text (byte {error.start})") from None
     expected = (path.parent.name, path.name.removesuffix(".yaml")) if root is not None else None
-    return parse_contract(text, path=shown, expected=expected)
+    contract = parse_contract(text, path=shown, expected=expected)
+    if root is not None:
+        contract = attrs.evolve(contract, path=_display_path(path, root))
+    return contract
+
+
+def _check_root(root: Path) -> None:
+    """A :class:`ContractError` unless ``root`` is a folder (a wrong path must not verify zero contracts)."""
+    try:
+        mode = root.stat().st_mode
+    except OSError as error:
+        raise ContractError(str(root), f"is not a folder ({error.strerror or error})") from None
+    if not stat.S_ISDIR(mode):
+        raise ContractError(str(root), "is not a folder")
+
+
+def _looks_like_contract(name: str) -> bool:
+    return name.lower().endswith(_CONTRACT_SUFFIXES)
+
+
+def _is_contract_file(path: Path) -> bool:
+    return path.name.endswith(".yaml") and path.is_file()
+
+
+def _consumer_folders(root: Path) -> list[Path]:
+    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
 
 
 def iter_contract_files(root: Path) -> Iterator[Path]:
-    """``<root>/<consumer>/<event_type>.yaml`` files, sorted."""
-    if not root.is_dir():
-        return
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
-        yield from sorted(p for p in folder.iterdir() if p.is_file() and p.name.endswith(".yaml"))
+    """``<root>/<consumer>/<event_type>.yaml`` files, sorted; :class:`ContractError` if ``root`` is not a folder.
+
+    .. versionadded:: 0.1.0
+    """
+    _check_root(root)
+    for folder in _consumer_folders(root):
+        yield from sorted(p for p in folder.iterdir() if _is_contract_file(p))
+
+
+def iter_stray_files(root: Path) -> Iterator[ContractError]:
+    """One :class:`ContractError` per file under ``root`` that looks like a contract but is not read as one.
+
+    That is a ``*.yml``, ``*.YAML``... file, a YAML file directly under ``root`` or deeper than
+    ``<consumer>/``, or a ``*.yaml`` that is not a regular file. Folders starting with ``.`` or
+    ``_`` are left alone. :class:`ContractError` if ``root`` is not a folder.
+
+    .. versionadded:: 0.1.0
+    """
+    _check_root(root)
+    for path in sorted(p for p in root.iterdir() if not p.is_dir() and _looks_like_contract(p.name)):
+        yield ContractError(str(path), _MISPLACED)
+    for folder in _consumer_folders(root):
+        for path in sorted(folder.iterdir()):
+            if path.is_dir() and not _looks_like_contract(path.name):
+                if not path.name.startswith((".", "_")):
+                    yield from _iter_nested(path)
+            elif _looks_like_contract(path.name) and not _is_contract_file(path):
+                reason = "is not a regular file" if path.name.endswith(".yaml") else "a contract file must end in .yaml"
+                yield ContractError(str(path), f"is not read as a contract: {reason}")
+
+
+def _iter_nested(folder: Path) -> Iterator[ContractError]:
+    for top, folders, files in os.walk(folder):
+        folders[:] = sorted(f for f in folders if not f.startswith((".", "_")))
+        for name in sorted(files):
+            if _looks_like_contract(name):
+                path = Path(top, name)
+                yield ContractError(str(path), _MISPLACED)
 
 
 def load_contracts(root: Path | None = None) -> tuple[Contract, ...]:
     """Every contract under ``root`` (default: the installed ones), sorted by consumer and event type.
 
+    :class:`ContractError` if ``root`` is not a folder, a file is malformed, or a file that looks like
+    a contract would not be read as one (see :func:`iter_stray_files`).
+
     .. versionadded:: 0.1.0
     """
-    root = (root if root is not None else default_root()).resolve()
-    files = tuple((path, path.stat().st_mtime_ns, path.stat().st_size) for path in iter_contract_files(root))
-    return _load_tree(root, files)
+    root = root if root is not None else default_root()
+    for problem in iter_stray_files(root):
+        raise problem
+    files = []
+    for path in iter_contract_files(root):
+        info = path.stat()
+        files.append((path.relative_to(root).as_posix(), info.st_mtime_ns, info.st_size))
+    return _load_tree(root, root.resolve(), tuple(files))
 
 
 @functools.cache
-def _load_tree(root: Path, files: tuple[tuple[Path, int, int], ...]) -> tuple[Contract, ...]:
-    # Cached per root and file stamps: a test session verifies hundreds of events against the
-    # same few files, and an edited file has a new stamp.
-    return tuple(load_contract(path, root=root) for path, _, _ in files)
+def _load_tree(root: Path, resolved: Path, files: tuple[tuple[str, int, int], ...]) -> tuple[Contract, ...]:
+    # Cached per root (as given, for the paths in errors, and resolved) and file stamps: a test
+    # session verifies hundreds of events against the same few files, and an edited file has a new stamp.
+    return tuple(load_contract(root / name, root=root) for name, _, _ in files)

@@ -18,7 +18,7 @@ from ..exceptions import UnknownEventType
 from ._model import Contract
 from ._report import ContractResult, VerificationReport
 
-__all__ = ["DeployMatrix", "MatrixRow", "can_i_deploy"]
+__all__ = ["DeployMatrix", "MatrixRow", "can_i_deploy", "known_services"]
 
 
 @attrs.frozen(kw_only=True)
@@ -97,6 +97,13 @@ def _producer_of(event_type: str) -> str | None:
         return None
 
 
+def known_services(contracts: Sequence[Contract]) -> list[str]:
+    """Every service the contracts name, as consumer or as producer of the event type, sorted."""
+    names = {c.consumer for c in contracts}
+    names.update(p for p in (_producer_of(c.event_type) for c in contracts) if p is not None)
+    return sorted(names)
+
+
 def _find(
     reports: Sequence[VerificationReport], service: str, version: str | None, role: str, contract_file: str
 ) -> tuple[VerificationReport, ContractResult] | None:
@@ -168,10 +175,14 @@ def can_i_deploy(
     """Pair ``service`` ``version``'s results with each counterpart's, contract by contract.
 
     ``counterparts`` pins the versions the service will meet (e.g. what is deployed now); a
-    counterpart not pinned is taken at its newest report.
+    counterpart not pinned is taken at its newest report. ``ValueError`` when no contract names
+    ``service`` (a misspelt name would otherwise have nothing to check and be deployable).
 
     .. versionadded:: 0.1.0
     """
+    known = known_services(contracts)
+    if service not in known:
+        raise ValueError(f"no contract names the service {service!r}; known services: {', '.join(known) or 'none'}")
     pinned = dict(counterparts or {})
     rows = []
     for contract in sorted(contracts, key=lambda c: (c.event_type, c.consumer)):

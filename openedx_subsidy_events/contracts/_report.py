@@ -7,24 +7,64 @@ text it ran against, so editing a contract invalidates old verifications of it.
 
 from __future__ import annotations
 
+import functools
 import json
+import stat
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 import attrs
+import jsonschema
 
 from .._version import __version__
 from ._model import Contract, Violation
 
-__all__ = ["REPORT_FORMAT", "ContractResult", "VerificationReport", "load_reports", "merge_outcomes"]
+__all__ = ["REPORT_FORMAT", "REPORT_SCHEMA", "ContractResult", "VerificationReport", "load_reports", "merge_outcomes"]
 
 REPORT_FORMAT = 1
 Role = Literal["producer", "consumer"]
 Outcome = Literal["passed", "failed", "pending-failed"]
 _RANK = {"passed": 0, "pending-failed": 1, "failed": 2}
 _MAX_LISTED = 20
+
+_TEXT = {"type": "string"}
+REPORT_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "openedx-subsidy-events verification report",
+    "type": "object",
+    "required": ["report_format", "service", "version", "created", "results"],
+    "properties": {
+        "report_format": {"const": REPORT_FORMAT},
+        "service": {"type": "string", "minLength": 1},
+        "version": {"type": "string", "minLength": 1},
+        "created": _TEXT,
+        "package_version": _TEXT,
+        "roles": {"type": "array", "items": {"enum": ["producer", "consumer"]}},
+        "ok": {"type": "boolean"},
+        "results": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["role", "consumer", "event_type", "contract_file", "contract_sha256", "status"],
+                "additionalProperties": False,
+                "properties": {
+                    "role": {"enum": ["producer", "consumer"]},
+                    "consumer": _TEXT,
+                    "event_type": _TEXT,
+                    "contract_file": _TEXT,
+                    "contract_sha256": _TEXT,
+                    "status": _TEXT,
+                    "outcome": {"enum": sorted(_RANK)},
+                    "checked": {"type": "integer", "minimum": 0},
+                    "violations": {"type": "array", "items": {"type": "object"}},
+                },
+            },
+        },
+    },
+}
+"""The JSON Schema a report file must follow (what :func:`load_reports` checks)."""
 
 
 def merge_outcomes(*outcomes: str) -> str:
@@ -129,18 +169,60 @@ class VerificationReport:
         return report
 
 
+@functools.cache
+def _report_validator() -> jsonschema.protocols.Validator:
+    return jsonschema.Draft202012Validator(REPORT_SCHEMA)
+
+
+def _report_problem(data: Any) -> str | None:
+    """One sentence on why ``data`` is not a report, naming the field; ``None`` when it is one."""
+    error = jsonschema.exceptions.best_match(_report_validator().iter_errors(data))
+    if error is None:
+        return None
+    where = "/".join(str(part) for part in error.absolute_path)
+    subject = f"the field '{where}'" if where else "the report"
+    if error.validator == "required":
+        return f"{subject} is missing the key {error.message.split(' is a required')[0]}"
+    if error.validator == "additionalProperties":
+        return f"{subject} has a key a report does not define ({error.message.split('(')[-1].rstrip(')')})"
+    return f"{subject}: {error.message}"
+
+
+def _read_report(path: Path) -> VerificationReport:
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise ValueError("is not a regular file")
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ValueError(f"cannot be read ({error.strerror or error})") from None
+    except UnicodeDecodeError as error:
+        raise ValueError(f"is not UTF-8 text (byte {error.start})") from None
+    except json.JSONDecodeError as error:
+        raise ValueError(f"is not JSON (line {error.lineno}, column {error.colno}: {error.msg})") from None
+    except RecursionError:
+        raise ValueError("is nested too deeply to be a verification report") from None
+    problem = _report_problem(data)
+    if problem is not None:
+        if "report_format" in problem and isinstance(data, dict) and "report_format" in data:
+            problem = f"report_format is {data['report_format']!r}, expected {REPORT_FORMAT}"
+        raise ValueError(f"is not a verification report: {problem}")
+    return VerificationReport.from_json(data)
+
+
 def load_reports(folder: Path) -> list[VerificationReport]:
-    """Every ``*.json`` report under ``folder`` (recursively), oldest first; ``ValueError`` on a bad file.
+    """Every ``*.json`` report under ``folder`` (recursively), oldest first.
+
+    ``ValueError``, naming the file and the field, when ``folder`` is not a folder or a file is not
+    a report (see :data:`REPORT_SCHEMA`).
 
     .. versionadded:: 0.1.0
     """
+    if not folder.is_dir():
+        raise ValueError(f"{folder}: no such reports folder")
     reports = []
     for path in sorted(folder.rglob("*.json")):
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if data.get("report_format") != REPORT_FORMAT:
-                raise ValueError(f"report_format is {data.get('report_format')!r}, expected {REPORT_FORMAT}")
-            reports.append(VerificationReport.from_json(data))
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            raise ValueError(f"{path}: not a verification report ({error})") from None
+            reports.append(_read_report(path))
+        except ValueError as error:
+            raise ValueError(f"{path}: {error}") from None
     return sorted(reports, key=lambda r: r.created)

@@ -18,9 +18,9 @@ import fastavro
 
 from ..compat._resolve import PROMOTIONS
 from ..events import get_event
-from ..exceptions import ContractError, UnknownEventType
+from ..exceptions import ContractError, SchemaError, UnknownEventType
 from ._expectations import iter_expectation_violations
-from ._loader import default_root, iter_contract_files, load_contract
+from ._loader import default_root, iter_contract_files, iter_stray_files, load_contract
 from ._model import Contract, Violation
 from ._producer import _iter_record_problems
 from ._reader import decode_with_reader, payload_record, project, writer_minor, writer_window
@@ -231,16 +231,27 @@ def verify_contract(contract: Contract, *, schemas_root: Path | None = None) -> 
     return sorted(found, key=Violation.sort_key)
 
 
+def _check_schemas_root(schemas_root: Path | None) -> None:
+    """A :class:`SchemaError` unless ``schemas_root`` (when given) is a folder."""
+    if schemas_root is not None and not schemas_root.is_dir():
+        reason = "is not a folder" if schemas_root.exists() else "no such folder of published schemas"
+        raise SchemaError(str(schemas_root), reason, rule="SCHEMAS_FOLDER_MISSING")
+
+
 def verify_all(contracts_root: Path | None = None, *, schemas_root: Path | None = None) -> StaticReport:
     """Static verification of every contract under ``contracts_root`` (default: the installed ones).
 
-    Malformed files are collected as errors, not raised, so one bad file does not hide the rest.
+    Malformed files, and files that look like contracts but would not be read as one, are
+    collected as errors, not raised, so one bad file does not hide the rest. A ``contracts_root``
+    that is not a folder raises :class:`ContractError`, a ``schemas_root`` that is not a folder
+    :class:`~openedx_subsidy_events.SchemaError`: a wrong path must not verify nothing and pass.
 
     .. versionadded:: 0.1.0
     """
-    root = (contracts_root if contracts_root is not None else default_root()).resolve()
+    root = contracts_root if contracts_root is not None else default_root()
+    errors: list[ContractError] = list(iter_stray_files(root))
+    _check_schemas_root(schemas_root)
     contracts: list[Contract] = []
-    errors: list[ContractError] = []
     for path in iter_contract_files(root):
         try:
             contracts.append(load_contract(path, root=root))
@@ -257,10 +268,11 @@ def readers_by_event(contracts_root: Path | None = None) -> dict[str, dict[str, 
 
     Paths are dotted from the top-level record, as the linter's findings name them
     (``license_assignment.course_id``). Malformed contracts are skipped here; ``verify_all`` reports them.
+    A ``contracts_root`` that is not a folder raises :class:`ContractError`.
 
     .. versionadded:: 0.1.0
     """
-    root = (contracts_root if contracts_root is not None else default_root()).resolve()
+    root = contracts_root if contracts_root is not None else default_root()
     readers: dict[str, dict[str, set[str]]] = {}
     for path in iter_contract_files(root):
         try:

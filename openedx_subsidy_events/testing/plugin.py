@@ -64,11 +64,26 @@ def _setting(config: pytest.Config, name: str) -> str | None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the marker."""
+    """Register the marker; refuse option values that every test would otherwise trip on."""
     config.addinivalue_line(
         "markers",
         "subsidy_events(consumer=None): the consumer service whose contract subsidy_events_consumer verifies",
     )
+    _max_examples(config)
+    contracts = _setting(config, "contracts")
+    if contracts is not None and not Path(config.rootpath, contracts).is_dir():
+        raise pytest.UsageError(f"--subsidy-events-contracts: {contracts} is not a folder")
+
+
+def _max_examples(config: pytest.Config) -> int:
+    value = _setting(config, "max-examples") or "50"
+    try:
+        count = int(value)
+    except ValueError:
+        count = 0
+    if count < 1:
+        raise pytest.UsageError(f"--subsidy-events-max-examples: expected a positive whole number, got {value!r}")
+    return count
 
 
 def _state(config: pytest.Config) -> SessionState:
@@ -82,7 +97,7 @@ def _state(config: pytest.Config) -> SessionState:
         version = _setting(config, "version") or "unknown"
         config.stash[_STATE] = SessionState(
             contracts_root=root,
-            max_examples=int(_setting(config, "max-examples") or 50),
+            max_examples=_max_examples(config),
             service=service,
             version=version,
             report=VerificationReport(service=service or "unknown", version=version),
@@ -116,16 +131,17 @@ def subsidy_events_consumer(request: pytest.FixtureRequest) -> ConsumerVerifier:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
-    """Show a contract failure as its message, without a wall of traceback."""
+    """Show a contract failure (or a contract that cannot be found or read) as its message, without a traceback."""
     report = yield
     if call.excinfo is None or not report.failed or item.config.getoption("subsidy_events_traceback"):
         return report
-    from ..exceptions import ContractViolation
+    from ..exceptions import ContractError, ContractViolation
 
     error = call.excinfo.value
     if isinstance(error, ContractViolation):
-        where = item.nodeid
-        report.longrepr = f"{where}: subsidy events contract failure\n{error}"
+        report.longrepr = f"{item.nodeid}: subsidy events contract failure\n{error}"
+    elif isinstance(error, ContractError):
+        report.longrepr = f"{item.nodeid}: subsidy events contract error\n{type(error).__name__}: {error}"
     return report
 
 
