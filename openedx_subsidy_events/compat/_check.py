@@ -239,7 +239,7 @@ def iter_findings(
 
     ``earlier`` are the versions before ``old``, oldest first (used by the transitive modes).
     ``readers`` maps dotted field paths to the consumers reading them: findings on those paths
-    name the consumers, and removing a field nobody reads is reported as a safe note.
+    name the consumers; removing a field a consumer reads is an error, one nobody reads a safe note.
 
     .. versionadded:: 0.1.0
     """

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-import io
 import json
 import shutil
 from collections.abc import Callable
@@ -12,26 +10,10 @@ from pathlib import Path
 import pytest
 
 from openedx_subsidy_events.contracts import VerificationReport, load_contracts
-from openedx_subsidy_events.contracts._cli import register
 
 REPO = Path(__file__).resolve().parents[2]
 LICENSE_APPROVED = "org.openedx.enterprise.access.license-request.approved.v1"
 Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def run() -> Run:
-    """Run a contracts subcommand as the subsidy-events command line does."""
-
-    def call(*argv: str) -> tuple[int, str, str]:
-        parser = argparse.ArgumentParser(prog="subsidy-events")
-        register(parser.add_subparsers(dest="command", required=True))
-        args = parser.parse_args(list(argv))
-        stdout, stderr = io.StringIO(), io.StringIO()
-        code = args.run(args, stdout, stderr)
-        return code, stdout.getvalue(), stderr.getvalue()
-
-    return call
 
 
 def _usage_error(result: tuple[int, str, str]) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
-import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -17,7 +15,6 @@ from openedx_subsidy_events.contracts import (
     load_contracts,
     load_reports,
 )
-from openedx_subsidy_events.contracts._cli import register
 
 LICENSE_APPROVED = "org.openedx.enterprise.access.license-request.approved.v1"
 
@@ -116,21 +113,6 @@ def test_edited_contract_invalidates_old_verifications(reports: Path, tmp_path: 
 
 
 Run = Callable[..., tuple[int, str, str]]
-
-
-@pytest.fixture
-def run() -> Run:
-    """Run a subcommand registered by ``register``, as the subsidy-events command line does."""
-
-    def call(*argv: str) -> tuple[int, str, str]:
-        parser = argparse.ArgumentParser(prog="subsidy-events")
-        register(parser.add_subparsers(dest="command", required=True))
-        args = parser.parse_args(list(argv))
-        stdout, stderr = io.StringIO(), io.StringIO()
-        code = args.run(args, stdout, stderr)
-        return code, stdout.getvalue(), stderr.getvalue()
-
-    return call
 
 
 def test_cli_can_i_deploy_markdown(run: Run, reports: Path) -> None:
