@@ -100,17 +100,21 @@ class Violation:
         """Deterministic order: consumer, event, file, field, rule."""
         return (self.consumer, self.event_type, self.contract_file, self.field_path, self.rule)
 
+    def exception_fields(self) -> dict[str, Any]:
+        """The keyword arguments of :class:`ContractViolation` for this violation."""
+        return {
+            "consumer": self.consumer,
+            "event_type": self.event_type,
+            "contract_file": self.contract_file,
+            "field_path": self.field_path,
+            "rule": self.rule,
+            "value": self.value,
+            "reason": self.reason,
+        }
+
     def to_exception(self) -> ContractViolation:
         """The exception a test raises for this violation."""
-        return ContractViolation(
-            consumer=self.consumer,
-            event_type=self.event_type,
-            contract_file=self.contract_file,
-            field_path=self.field_path,
-            rule=self.rule,
-            value=self.value,
-            reason=self.reason,
-        )
+        return ContractViolation(**self.exception_fields())
 
     def __str__(self) -> str:
         text = str(self.to_exception())
@@ -143,16 +147,7 @@ class ViolationGroup(ContractViolation):
     def __init__(self, violations: Sequence[Violation], *, title: str = "") -> None:
         if not violations:
             raise ValueError("a ViolationGroup needs at least one violation")
-        first = violations[0]
-        super().__init__(
-            consumer=first.consumer,
-            event_type=first.event_type,
-            contract_file=first.contract_file,
-            field_path=first.field_path,
-            rule=first.rule,
-            value=first.value,
-            reason=first.reason,
-        )
+        super().__init__(**violations[0].exception_fields())
         self.violations = tuple(violations)
         self.title = title
 
