@@ -139,10 +139,40 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
     error = call.excinfo.value
     if isinstance(error, ContractViolation):
-        report.longrepr = f"{item.nodeid}: subsidy events contract failure\n{error}"
+        report.longrepr = _FailureText(f"{item.nodeid}: subsidy events contract failure", str(error))
     elif isinstance(error, ContractError):
-        report.longrepr = f"{item.nodeid}: subsidy events contract error\n{type(error).__name__}: {error}"
+        report.longrepr = _FailureText(
+            f"{item.nodeid}: subsidy events contract error", f"{type(error).__name__}: {error}"
+        )
     return report
+
+
+class _FailureText:
+    """A failure shown as plain text, whose first message line is what the short test summary shows.
+
+    A bare string would put the whole message, event and replay lines included, into the summary
+    whenever pytest does not truncate it (on CI, or with ``-vv``).
+    """
+
+    def __init__(self, headline: str, message: str) -> None:
+        self.text = f"{headline}\n{message}"
+        self.reprcrash = _CrashLine(message.partition("\n")[0])
+
+    def toterminal(self, writer: Any) -> None:
+        writer.line(self.text)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class _CrashLine:
+    """The ``reprcrash`` that pytest's summary, ``--tb=line`` and JUnit XML read."""
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -90,6 +91,30 @@ def test_failure_replays_deterministically(pytester: pytest.Pytester) -> None:
     second = [line for line in pytester.runpytest("-q").outlines if line.startswith("  event:")]
     assert first == second
     assert len(first) == 1
+
+
+@pytest.mark.parametrize("ci", ["", "1"], ids=["terminal", "ci"])
+def test_short_summary_is_the_violation_line(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, ci: str) -> None:
+    """The short summary is one line (untruncated on CI); the event and replay stay in the failure section."""
+    monkeypatch.setenv("CI", ci)
+    pytester.makepyfile(FAILING)
+    lines = pytester.runpytest("-q", "-rf").outlines
+    summary = lines[next(i for i, line in enumerate(lines) if "short test summary" in line) + 1 :]
+    assert summary[0].startswith("FAILED test_short_summary_is_the_violation_line.py::test_handler - consumer ")
+    if ci:
+        assert summary[0].endswith("AttributeError: 'NoneType' object has no attribute 'split'")
+    assert summary[1].startswith("1 failed")
+
+
+def test_junit_failure_message_is_the_violation_line(pytester: pytest.Pytester) -> None:
+    """JUnit XML carries the violation line as the failure message and the whole text as its body."""
+    pytester.makepyfile(FAILING)
+    pytester.runpytest("-q", "--junitxml=junit.xml")
+    failure = ElementTree.parse(pytester.path / "junit.xml").find(".//failure")
+    assert failure is not None
+    assert failure.get("message", "").startswith("consumer 'license-manager' (contracts/license-manager/")
+    assert "\n" not in failure.get("message", "")
+    assert "  event: {" in (failure.text or "")
 
 
 def test_field_reads_are_reported(pytester: pytest.Pytester) -> None:
