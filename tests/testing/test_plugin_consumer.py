@@ -94,7 +94,9 @@ def test_failure_replays_deterministically(pytester: pytest.Pytester) -> None:
 
 
 @pytest.mark.parametrize("ci", ["", "1"], ids=["terminal", "ci"])
-def test_short_summary_is_the_violation_line(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, ci: str) -> None:
+def test_short_summary_is_the_violation_line(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, ci: str
+) -> None:
     """The short summary is one line (untruncated on CI); the event and replay stay in the failure section."""
     monkeypatch.setenv("CI", ci)
     pytester.makepyfile(FAILING)
