@@ -6,7 +6,11 @@ All three run in this one process on the same payloads. The floor is fastavro's 
 writer/reader on an already-built record dict with an already-parsed schema: what any codec has to
 pay. Ours adds building that dict from the payload object (UUID and datetime to strings) and back,
 with validation. openedx-events is timed through the functions its event buses call per event.
-Needs the ``openedx`` extra (Django, openedx-events). Prints medians and ratios to the floor.
+A fourth figure, *text*, is the text conversion alone, with the codec's own functions and nothing
+else: the payload's UUIDs and datetimes to their wire text (serialize), and that text back to UUID
+and datetime objects (deserialize). floor + text is the least a codec between bytes and payload
+objects can cost with this wire format, where UUIDs and datetimes travel as strings. Needs the
+``openedx`` extra (Django, openedx-events). Prints medians and ratios to the floor.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ import fastavro
 from django.conf import settings
 
 from openedx_subsidy_events import EventDefinition, all_events
+from openedx_subsidy_events.avro._compile import datetime_from_wire, uuid_from_wire, uuid_to_wire
 
 settings.configure(INSTALLED_APPS=[], EVENTS_SERVICE_NAME="bench")
 django.setup()
@@ -84,6 +89,21 @@ def bench_event(definition: EventDefinition[Any], count: int, repeats: int) -> d
         for data in items:
             fastavro.schemaless_reader(io.BytesIO(data), parsed, None)
 
+    converted = [f for f in attrs.fields(definition.payload_type) if f.type in (uuid.UUID, datetime)]
+    formatters = [(f.name, uuid_to_wire if f.type is uuid.UUID else datetime.isoformat) for f in converted]
+    parsers = [(f.name, uuid_from_wire if f.type is uuid.UUID else datetime_from_wire) for f in converted]
+    texts = [[record[key][name] for name, _ in parsers] for record in records]
+
+    def text_write(items: Sequence[Any]) -> None:
+        for payload in items:
+            for name, format_text in formatters:
+                format_text(getattr(payload, name))
+
+    def text_read(items: Sequence[list[str]]) -> None:
+        for values in items:
+            for (_, parse), text in zip(parsers, values, strict=True):
+                parse(text)
+
     def ours_write(items: Sequence[Any]) -> None:
         for payload in items:
             definition.serialize(payload)
@@ -104,9 +124,11 @@ def bench_event(definition: EventDefinition[Any], count: int, repeats: int) -> d
     return interleaved_medians(
         {
             "floor serialize": (floor_write, records),
+            "text serialize": (text_write, payloads),
             "ours serialize": (ours_write, payloads),
             "openedx-events serialize": (openedx_write, payloads),
             "floor deserialize": (floor_read, encoded),
+            "text deserialize": (text_read, texts),
             "ours deserialize": (ours_read, encoded),
             "openedx-events deserialize": (openedx_read, encoded),
         },
@@ -139,10 +161,13 @@ def main() -> None:
         figures = bench_event(definition, args.events, args.repeats)
         for direction in ("serialize", "deserialize"):
             floor = figures[f"floor {direction}"]
-            for contender in ("floor", "ours", "openedx-events"):
+            for contender in ("floor", "text", "ours", "openedx-events"):
                 seconds = figures[f"{contender} {direction}"]
                 label = f"{contender} {direction}"
                 print(f"{definition.data_key:<24}{label:<28}{seconds * 1e6:>8.2f}{seconds / floor:>10.2f}")
+            least = floor + figures[f"text {direction}"]
+            ours = figures[f"ours {direction}"]
+            print(f"{definition.data_key:<24}{'ours / (floor + text)':<28}{'':>8}{ours / least:>10.2f}")
         print()
 
     baseline = import_seconds("pass", args.import_runs)

@@ -30,6 +30,8 @@ P = TypeVar("P")
 
 _FROM_TEXT = {UUID: uuid_from_wire, datetime: datetime_from_wire}
 _BUFFERS = (bytes, bytearray, memoryview)
+_read = fastavro.schemaless_reader
+_write = fastavro.schemaless_writer
 
 
 class PayloadCodec(Generic[P]):
@@ -57,7 +59,7 @@ class PayloadCodec(Generic[P]):
         self._parsed_current = fastavro.parse_schema(schema)
         self._to_record = compile_to_record(payload_type, data_key)
         self._from_decoded = compile_from_decoded(payload_type, data_key, self._invalid_value)
-        self._writers: dict[int, Any] = {}
+        self._by_minor: dict[int, tuple[Any, Any]] = {}
 
     # -- encoding ---------------------------------------------------------------------------
 
@@ -74,39 +76,42 @@ class PayloadCodec(Generic[P]):
         if type(payload) is not self.payload_type:
             self.to_record(payload)  # raises the PayloadError
         out = io.BytesIO()
-        fastavro.schemaless_writer(out, self._parsed_current, self._to_record(payload))
+        _write(out, self._parsed_current, self._to_record(payload))
         return out.getvalue()
 
     # -- decoding ---------------------------------------------------------------------------
 
     def writer_schema(self, minorversion: int) -> Any:
         """The parsed published schema of a minor version; :class:`UnknownSchemaVersion` if none."""
-        parsed = self._writers.get(minorversion) if type(minorversion) is int else None
-        if parsed is None:
+        return self._schemas_for(minorversion)[0]
+
+    def _schemas_for(self, minorversion: int) -> tuple[Any, Any]:
+        """``(writer, reader)`` for fastavro: the reader is ``None`` when the writer is the current schema."""
+        pair = self._by_minor.get(minorversion) if type(minorversion) is int else None  # True == 1, but not a minor
+        if pair is None:
             published = load_published(self.event_type, self.schemas_root)
             if type(minorversion) is not int or minorversion not in published:
                 raise UnknownSchemaVersion(self.event_type, minorversion, sorted(published))
             if minorversion == self.minor_version:
-                parsed = self._parsed_current
+                pair = (self._parsed_current, None)
             else:
-                parsed = fastavro.parse_schema(published[minorversion])
-            self._writers[minorversion] = parsed
-        return parsed
+                pair = (fastavro.parse_schema(published[minorversion]), self._parsed_current)
+            self._by_minor[minorversion] = pair
+        return pair
 
     def decode(self, data: bytes | bytearray | memoryview, minorversion: int) -> P:
         """Decode schemaless Avro bytes written with the schema of ``minorversion``."""
-        writer = self.writer_schema(minorversion)
+        writer, reader = self._schemas_for(minorversion)
         if type(data) is not bytes:
             data = _as_bytes(self.event_type, data)
-        reader = None if writer is self._parsed_current else self._parsed_current
         stream = io.BytesIO(data)
         try:
-            record = fastavro.schemaless_reader(stream, writer, reader)
+            record = _read(stream, writer, reader)
         except Exception as error:  # fastavro signals malformed bytes with many unrelated types
             raise DecodeError(self.event_type, _describe(error), offset=stream.tell()) from None
-        if stream.tell() != len(data):
-            extra = len(data) - stream.tell()
-            raise DecodeError(self.event_type, f"{extra} unexpected byte(s) after the event", offset=stream.tell())
+        end = stream.tell()
+        if end != len(data):
+            raise DecodeError(self.event_type, f"{len(data) - end} unexpected byte(s) after the event", offset=end)
         return self._from_decoded(record)  # type: ignore[no-any-return]
 
     def from_record(self, record: Any) -> P:
