@@ -74,20 +74,26 @@ class DeployMatrix:
         """A Markdown table with a one-line verdict above it."""
         verdict = "**yes**" if self.deployable else "**no**"
         lines = [
-            f"Can {self.service} {self.version} be deployed? {verdict}",
+            f"Can {_cell(self.service)} {_cell(self.version)} be deployed? {verdict}",
             "",
             "| role | counterpart | version | event type | contract | own | counterpart | verdict |",
             "|---|---|---|---|---|---|---|---|",
         ]
         for row in self.rows:
-            lines.append(
-                f"| {row.role} | {row.counterpart} | {row.counterpart_version or '—'} | `{row.event_type}` "
-                f"| `{row.contract_file}` ({row.contract_sha256[:8]}) | {row.own_outcome} "
-                f"| {row.counterpart_outcome} | {row.verdict}: {row.reason} |"
-            )
+            cells = (
+                row.role, row.counterpart, row.counterpart_version or "—", f"`{row.event_type}`",
+                f"`{row.contract_file}` ({row.contract_sha256[:8]})", row.own_outcome, row.counterpart_outcome,
+                f"{row.verdict}: {row.reason}",
+            )  # fmt: skip
+            lines.append("| " + " | ".join(_cell(cell) for cell in cells) + " |")
         if not self.rows:
             lines.append("| — | — | — | — | — | — | — | no contract involves this service |")
         return "\n".join(lines) + "\n"
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell: one line, pipes escaped (versions and names come from reports)."""
+    return " ".join(text.split()).replace("|", "\\|")
 
 
 def _producer_of(event_type: str) -> str | None:
@@ -102,6 +108,18 @@ def known_services(contracts: Sequence[Contract]) -> list[str]:
     names = {c.consumer for c in contracts}
     names.update(p for p in (_producer_of(c.event_type) for c in contracts) if p is not None)
     return sorted(names)
+
+
+def _counterparts_of(service: str, contracts: Sequence[Contract]) -> set[str]:
+    """The services ``service`` exchanges events with: its consumers, and the producers it consumes from."""
+    met = set()
+    for contract in contracts:
+        producer = _producer_of(contract.event_type)
+        if producer == service:
+            met.add(contract.consumer)
+        if contract.consumer == service and producer is not None:
+            met.add(producer)
+    return met
 
 
 def _find(
@@ -130,7 +148,9 @@ def _row(
     own = _find(reports, service, version, role, contract.path)
     other = _find(reports, counterpart, counterpart_version, other_role, contract.path)
     sha = own[1].contract_sha256 if own else contract.sha256
-    verdict, reason = _verdict(own, other, service=service, version=version, role=role, counterpart=counterpart)
+    verdict, reason = _verdict(
+        own, other, contract, service=service, version=version, role=role, counterpart=counterpart
+    )
     return MatrixRow(
         role=role,
         counterpart=counterpart,
@@ -148,14 +168,17 @@ def _row(
 Found = tuple[VerificationReport, ContractResult] | None
 
 
-def _verdict(own: Found, other: Found, *, service: str, version: str, role: str, counterpart: str) -> tuple[str, str]:
+def _verdict(
+    own: Found, other: Found, contract: Contract, *, service: str, version: str, role: str, counterpart: str
+) -> tuple[str, str]:
     other_role = "consumer" if role == "producer" else "producer"
     if own is None:
         return "missing", f"{service} {version} has no {role} verification of this contract"
     if other is None:
         return "missing", f"{counterpart} has no {other_role} verification of this contract"
-    if other[1].contract_sha256 != own[1].contract_sha256:
-        return "mismatch", "the two sides verified different versions of the contract"
+    for side, (report, result) in ((service, own), (counterpart, other)):
+        if result.contract_sha256 != contract.sha256:
+            return "mismatch", f"{side} {report.version} verified an earlier text of the contract; verify again"
     outcomes = {own[1].outcome, other[1].outcome}
     if outcomes == {"passed"}:
         return "ok", "both sides passed"
@@ -184,6 +207,12 @@ def can_i_deploy(
     if service not in known:
         raise ValueError(f"no contract names the service {service!r}; known services: {', '.join(known) or 'none'}")
     pinned = dict(counterparts or {})
+    met = _counterparts_of(service, contracts)
+    for name in sorted(set(pinned) - met):
+        raise ValueError(
+            f"--counterpart {name}: {service} meets no such service in the contracts; "
+            f"its counterparts: {', '.join(sorted(met)) or 'none'}"
+        )
     rows = []
     for contract in sorted(contracts, key=lambda c: (c.event_type, c.consumer)):
         producer = _producer_of(contract.event_type)

@@ -30,6 +30,7 @@ _RANK = {"passed": 0, "pending-failed": 1, "failed": 2}
 _MAX_LISTED = 20
 
 _TEXT = {"type": "string"}
+_RESULT_KEYS = ["role", "consumer", "event_type", "contract_file", "contract_sha256", "status", "outcome"]
 REPORT_SCHEMA: dict[str, Any] = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
     "title": "openedx-subsidy-events verification report",
@@ -39,7 +40,11 @@ REPORT_SCHEMA: dict[str, Any] = {
         "report_format": {"const": REPORT_FORMAT},
         "service": {"type": "string", "minLength": 1},
         "version": {"type": "string", "minLength": 1},
-        "created": _TEXT,
+        "created": {
+            "type": "string",
+            "description": "when the run ended: an RFC 3339 date-time with an offset (orders the reports)",
+            "pattern": r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$",
+        },
         "package_version": _TEXT,
         "roles": {"type": "array", "items": {"enum": ["producer", "consumer"]}},
         "ok": {"type": "boolean"},
@@ -47,7 +52,7 @@ REPORT_SCHEMA: dict[str, Any] = {
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["role", "consumer", "event_type", "contract_file", "contract_sha256", "status"],
+                "required": _RESULT_KEYS,
                 "additionalProperties": False,
                 "properties": {
                     "role": {"enum": ["producer", "consumer"]},
@@ -206,6 +211,10 @@ def _read_report(path: Path) -> VerificationReport:
         if "report_format" in problem and isinstance(data, dict) and "report_format" in data:
             problem = f"report_format is {data['report_format']!r}, expected {REPORT_FORMAT}"
         raise ValueError(f"is not a verification report: {problem}")
+    try:
+        datetime.fromisoformat(data["created"])
+    except ValueError:
+        raise ValueError(f"is not a verification report: created {data['created']!r} is not a date-time") from None
     return VerificationReport.from_json(data)
 
 
@@ -225,4 +234,4 @@ def load_reports(folder: Path) -> list[VerificationReport]:
             reports.append(_read_report(path))
         except ValueError as error:
             raise ValueError(f"{path}: {error}") from None
-    return sorted(reports, key=lambda r: r.created)
+    return sorted(reports, key=lambda r: datetime.fromisoformat(r.created))

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from openedx_subsidy_events.contracts import VerificationReport, load_contracts
+from openedx_subsidy_events.contracts import VerificationReport, can_i_deploy, load_contracts, load_reports
 
 REPO = Path(__file__).resolve().parents[2]
 LICENSE_APPROVED = "org.openedx.enterprise.access.license-request.approved.v1"
@@ -60,6 +60,19 @@ def _deploy(run: Run, folder: Path, service: str = "license-manager") -> tuple[i
             id="extra-key",
         ),
         pytest.param(lambda d: {**d, "report_format": 2}, "report_format is 2, expected 1", id="format"),
+        pytest.param(
+            lambda d: {**d, "results": [{k: v for k, v in d["results"][0].items() if k != "outcome"}]},
+            "the field 'results/0' is missing the key 'outcome'",
+            id="no-outcome",
+        ),
+        pytest.param(
+            lambda d: {**d, "created": "zzz-old"}, "the field 'created': 'zzz-old' does not match", id="created"
+        ),
+        pytest.param(
+            lambda d: {**d, "created": "2026-13-01T00:00:00Z"},
+            "created '2026-13-01T00:00:00Z' is not a date-time",
+            id="created-month",
+        ),
     ],
 )
 def test_invalid_report_names_file_and_field(
@@ -151,3 +164,32 @@ def test_loading_error_names_the_real_file(run: Run, tmp_path: Path, monkeypatch
     code, out, _ = run("contracts", "verify", "--contracts", "c")
     assert code == 1
     assert out.startswith(f"c/license-manager/{LICENSE_APPROVED}.yaml:5:9")
+
+
+def test_pin_that_names_no_counterpart_is_a_usage_error(run: Run, tmp_path: Path) -> None:
+    """A misspelt --counterpart would silently pin nothing: exit 2 with the real counterparts."""
+    message = _usage_error(
+        run("can-i-deploy", "--reports", str(tmp_path), "--service", "license-manager", "--version", "2.0",
+            "--counterpart", "enterprse-access=6.0")
+    )  # fmt: skip
+    assert message == (
+        "subsidy-events: --counterpart enterprse-access: license-manager meets no such service in the contracts; "
+        "its counterparts: enterprise-access"
+    )
+
+
+def test_reports_are_ordered_by_time_not_by_text(tmp_path: Path, good_report: dict[str, object]) -> None:
+    """Offsets are compared as times: 01:00+02:00 is earlier than 00:00Z."""
+    for name, created in [("a", "2026-03-01T00:00:00Z"), ("b", "2026-03-01T01:00:00+02:00")]:
+        (tmp_path / f"{name}.json").write_text(json.dumps({**good_report, "created": created, "version": name}))
+    assert [r.version for r in load_reports(tmp_path)] == ["b", "a"]
+
+
+def test_markdown_cells_cannot_break_the_table(tmp_path: Path, good_report: dict[str, object]) -> None:
+    """A version with a pipe and a newline stays inside its cell."""
+    version = "5.1 | ok | x\n## Yes"
+    (tmp_path / "r.json").write_text(json.dumps({**good_report, "version": version}))
+    matrix = can_i_deploy(load_reports(tmp_path), load_contracts(), service="license-manager", version=version)
+    lines = matrix.to_markdown().splitlines()
+    assert lines[0] == "Can license-manager 5.1 \\| ok \\| x ## Yes be deployed? **no**"
+    assert all(line.count(" | ") == 7 for line in lines[2:] if not line.startswith("|---"))

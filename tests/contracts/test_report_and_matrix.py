@@ -112,6 +112,23 @@ def test_edited_contract_invalidates_old_verifications(reports: Path, tmp_path: 
     assert "mismatch" in {row.verdict for row in matrix.rows}
 
 
+def test_contract_edited_after_both_sides_verified_is_a_mismatch(reports: Path, contracts_copy: Path) -> None:
+    """Both sides passed on the old text; the contract as it is now was verified by neither."""
+    pins = {"enterprise-access": "5.1"}
+    assert can_i_deploy(load_reports(reports), load_contracts(contracts_copy), service="license-manager",
+                        version="2.0", counterparts=pins).deployable  # fmt: skip
+    path = contracts_copy / "license-manager" / f"{LICENSE_APPROVED}.yaml"
+    path.write_text(path.read_text().replace("maxLength: 254", "maxLength: 100"))
+    matrix = can_i_deploy(load_reports(reports), load_contracts(contracts_copy), service="license-manager",
+                          version="2.0", counterparts=pins)  # fmt: skip
+    assert not matrix.deployable
+    row = next(row for row in matrix.rows if row.contract_file.endswith(f"{LICENSE_APPROVED}.yaml"))
+    assert (row.verdict, row.reason) == (
+        "mismatch",
+        "license-manager 2.0 verified an earlier text of the contract; verify again",
+    )
+
+
 Run = Callable[..., tuple[int, str, str]]
 
 
