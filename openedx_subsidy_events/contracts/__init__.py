@@ -10,7 +10,7 @@ from ._loader import contract_format_schema, default_root, load_contract, load_c
 from ._matrix import DeployMatrix, MatrixRow, can_i_deploy
 from ._model import Contract, Example, Violation, ViolationGroup
 from ._pact import export_pacts, to_pact
-from ._producer import ANSWERS, EventCheck, assert_event, check_event
+from ._producer import ANSWERS, EventCheck, answered_events, assert_event, check_event
 from ._reader import decode_with_reader, project, reader_schema, writer_window
 from ._report import ContractResult, VerificationReport, load_reports
 from ._static import StaticReport, readers_by_event, verify_all, verify_contract
@@ -27,6 +27,7 @@ __all__ = [
     "VerificationReport",
     "Violation",
     "ViolationGroup",
+    "answered_events",
     "assert_event",
     "can_i_deploy",
     "check_event",

@@ -32,7 +32,7 @@ from ._loader import load_contracts
 from ._model import Contract, Violation, ViolationGroup
 from ._reader import decode_with_reader, payload_record, writer_window
 
-__all__ = ["ANSWERS", "EventCheck", "assert_event", "check_event", "to_wire"]
+__all__ = ["ANSWERS", "EventCheck", "answered_events", "assert_event", "check_event", "to_wire"]
 
 ANSWERS: Mapping[str, str] = {
     "org.openedx.license-manager.license.assigned.v1": "org.openedx.enterprise.access.license-request.approved.v1",
@@ -220,6 +220,37 @@ def _correlation_problems(
         reason = f"must echo the {CORRELATION_FIELD} of the event it answers ({expected})"
         problems.append(_Problem(CORRELATION_FIELD, "CORRELATION_MISMATCH", reason, actual))
     return problems
+
+
+def answered_events(events: Sequence[Any]) -> list[Any]:
+    """For each event of a sequence (a capture, say), the event in it that it answers, or ``None``.
+
+    An *assigned* event answers the *approved* event with its correlation id. When the sequence
+    holds approved events of the right type but none with that id, the nearest one before it is
+    taken as the one it answers, so that :func:`check_event` reports the mismatch. When it holds
+    none, there is nothing to pair with (pass ``answering=`` to check the correlation then).
+
+    .. versionadded:: 0.1.0
+    """
+    keyed = []
+    for event in events:
+        try:
+            event_type, data, _ = _normalize(event, None)
+        except TypeError:  # raw data without a type: nothing to pair
+            keyed.append((None, None))
+            continue
+        record = next(iter(data.values()), None) if len(data) == 1 else None
+        keyed.append((event_type, record.get(CORRELATION_FIELD) if isinstance(record, Mapping) else None))
+    answered: list[Any] = []
+    for index, (event_type, correlation) in enumerate(keyed):
+        trigger_type = ANSWERS.get(event_type or "")
+        candidates = [i for i, (other_type, _) in enumerate(keyed) if other_type == trigger_type and i != index]
+        match = next((i for i in candidates if keyed[i][1] == correlation), None)
+        if match is None and candidates:
+            earlier = [i for i in candidates if i < index]
+            match = earlier[-1] if earlier else candidates[0]
+        answered.append(events[match] if match is not None else None)
+    return answered
 
 
 def check_event(

@@ -14,7 +14,15 @@ from typing import Any
 
 import attrs
 
-from ..contracts import Contract, EventCheck, VerificationReport, ViolationGroup, check_event, load_contracts
+from ..contracts import (
+    Contract,
+    EventCheck,
+    VerificationReport,
+    ViolationGroup,
+    answered_events,
+    check_event,
+    load_contracts,
+)
 from ..signals import CapturedEvents, capture_events
 from .consumer import ConsumerFailure, ConsumerResult, find_contract, verify_consumer
 from .recorder import FieldReads
@@ -72,12 +80,18 @@ class ProducerVerifier:
     def verify_all(
         self, events: Iterable[Any], *, answering: Any = None, expect: int | None = None
     ) -> list[EventCheck]:
-        """Verify every event (e.g. a capture); ``expect`` also checks how many there were."""
+        """Verify every event (e.g. a capture); ``expect`` also checks how many there were.
+
+        An *assigned* event must echo the correlation id of the *approved* event it answers: the
+        one given as ``answering``, else the one in ``events`` with its id (a mismatch when the
+        events hold approved events and none has it).
+        """
         __tracebackhide__ = True
         events = list(events)
         if expect is not None and len(events) != expect:
             raise AssertionError(f"expected {expect} event(s) to be emitted, got {len(events)}")
-        results = [self.check(event, answering=answering) for event in events]
+        paired = answered_events(events) if answering is None else [answering] * len(events)
+        results = [self.check(event, answering=trigger) for event, trigger in zip(events, paired, strict=True)]
         failing = [v for result in results for v in result.failing]
         if failing:
             raise ViolationGroup(failing, title="an emitted event breaks a consumer contract")

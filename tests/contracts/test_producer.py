@@ -18,7 +18,13 @@ from openedx_subsidy_events import (
     LicenseRequestData,
     capture_events,
 )
-from openedx_subsidy_events.contracts import ViolationGroup, assert_event, check_event, load_contracts
+from openedx_subsidy_events.contracts import (
+    ViolationGroup,
+    answered_events,
+    assert_event,
+    check_event,
+    load_contracts,
+)
 
 APPROVED = LICENSE_REQUEST_APPROVED.event_type
 REQUEST = UUID("2f9a0a5e-6a8f-4f1e-9d59-2d8f4c1c0a11")
@@ -99,6 +105,31 @@ def test_wrong_correlation_id() -> None:
     found = _found(wrong, answering={**approval, "metadata": LICENSE_REQUEST_APPROVED.metadata()})
     assert found == [("enterprise-access", "subsidy_request_uuid", "CORRELATION_MISMATCH")]
     assert check_event(_assigned(), answering=LicenseRequestData(**_payload_fields())).ok
+
+
+def test_answered_events_pairs_by_correlation_id() -> None:
+    """Each assigned event is paired with the approval carrying its id; a stray one with the nearest before it."""
+    first = LicenseRequestData(**_payload_fields())
+    second = LicenseRequestData(**{**_payload_fields(), "subsidy_request_uuid": UUID(int=2)})
+    answers_second, stray = _assigned(subsidy_request_uuid=UUID(int=2)), _assigned(subsidy_request_uuid=UUID(int=3))
+    events = [first, second, answers_second, stray]
+    assert answered_events(events) == [None, None, second, second]
+    assert answered_events([_assigned()]) == [None]  # nothing in the sequence to pair with
+    assert answered_events([_assigned(), first]) == [first, None]  # the approval may come later in a list
+
+
+def test_verify_all_catches_a_wrong_correlation_id_in_a_capture(subsidy_events_producer: Any) -> None:
+    """A capture of the whole flow: the assigned event must answer the captured approval, with no answering=."""
+    with capture_events() as captured:
+        LICENSE_REQUEST_APPROVED.send(LicenseRequestData(**_payload_fields()))
+        LICENSE_ASSIGNED.send(_assigned())
+    assert len(subsidy_events_producer.verify_all(captured, expect=2)) == 2
+    with capture_events() as captured:
+        LICENSE_REQUEST_APPROVED.send(LicenseRequestData(**_payload_fields()))
+        LICENSE_ASSIGNED.send(_assigned(subsidy_request_uuid=UUID(int=1)))
+    with pytest.raises(ViolationGroup) as failure:
+        subsidy_events_producer.verify_all(captured, expect=2)
+    assert [(v.consumer, v.rule) for v in failure.value.violations] == [("enterprise-access", "CORRELATION_MISMATCH")]
 
 
 def _payload_fields() -> dict[str, Any]:
