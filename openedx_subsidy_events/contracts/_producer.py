@@ -232,15 +232,15 @@ def answered_events(events: Sequence[Any]) -> list[Any]:
 
     .. versionadded:: 0.1.0
     """
-    keyed = []
+    keyed: list[tuple[str | None, Any]] = []  # (event type, correlation id) of each event
     for event in events:
         try:
-            event_type, data, _ = _normalize(event, None)
+            normalized_type, data, _ = _normalize(event, None)
         except TypeError:  # raw data without a type: nothing to pair
             keyed.append((None, None))
             continue
         record = next(iter(data.values()), None) if len(data) == 1 else None
-        keyed.append((event_type, record.get(CORRELATION_FIELD) if isinstance(record, Mapping) else None))
+        keyed.append((normalized_type, record.get(CORRELATION_FIELD) if isinstance(record, Mapping) else None))
     answered: list[Any] = []
     for index, (event_type, correlation) in enumerate(keyed):
         trigger_type = ANSWERS.get(event_type or "")
