@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -13,26 +13,33 @@ from openedx_subsidy_events import EventDefinition
 
 LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1
 
-_FIXED: dict[type, Any] = {
-    UUID: UUID("5b8f0c5e-8f7a-4a57-9a54-3c0e6f2d1a10"),
-    datetime: datetime(2026, 11, 26, 9, 30, 15, 123456, tzinfo=UTC),
-    int: 4242,
-    bool: True,
-}
 _FIXED_STR = {
     "user_email": "learner@example.com",
     "course_id": "edX+DemoX",
     "course_run_key": "course-v1:edX+DemoX+2T2026",
     "coupon_code": "SECRETCODE1",
 }
+_BASE_UUID = UUID("5b8f0c5e-8f7a-4a57-9a54-3c0e6f2d1a10")
+_BASE_TIME = datetime(2026, 11, 26, 9, 30, 15, 123456, tzinfo=UTC)
+
+
+def _sample(index: int, name: str, kind: type) -> Any:
+    """A value of the field's type that no other field of the payload has, so swapped fields show."""
+    if kind is UUID:
+        return UUID(int=_BASE_UUID.int + index)
+    if kind is datetime:
+        return _BASE_TIME + timedelta(days=index, seconds=index)
+    if kind is int:
+        return 4242 + index
+    if kind is bool:
+        return True
+    return _FIXED_STR.get(name, f"text-{name}")
 
 
 def full_payload(definition: EventDefinition[Any]) -> Any:
-    """A payload of the event with every field, optional ones included, set."""
-    values = {}
-    for field in attrs.fields(definition.payload_type):
-        values[field.name] = _FIXED_STR.get(field.name, "text") if field.type is str else _FIXED[field.type]
-    return definition.payload_type(**values)
+    """A payload of the event with every field, optional ones included, set, each to a distinct value."""
+    fields = attrs.fields(definition.payload_type)
+    return definition.payload_type(**{f.name: _sample(i, f.name, f.type) for i, f in enumerate(fields)})
 
 
 def minimal_payload(definition: EventDefinition[Any]) -> Any:

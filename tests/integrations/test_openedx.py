@@ -7,11 +7,14 @@ import attrs
 import fastavro
 import pytest
 from fastavro.schema import to_parsing_canonical_form
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from subsidy_django import ensure_django
-from subsidy_samples import full_payload, minimal_payload
+from subsidy_samples import full_payload, minimal_payload, payloads
 
 from openedx_subsidy_events import LICENSE_ASSIGNED, EventDefinition, EventMetadata, all_events, capture_events
 from openedx_subsidy_events.avro import avro_namespace
+from openedx_subsidy_events.contracts._producer import to_wire
 
 ensure_django()
 
@@ -41,6 +44,44 @@ def test_each_side_decodes_the_other(definition: EventDefinition[Any], build: An
     theirs = serialize_event_data_to_bytes({definition.data_key: payload}, signal)
     assert definition.deserialize(theirs, minorversion=0) == payload
     assert deserialize_bytes_to_event_data(definition.serialize(payload), signal) == {definition.data_key: payload}
+
+
+def test_sample_payloads_tell_every_field_apart(definition: EventDefinition[Any]) -> None:
+    """No two fields of the full sample share a value, so a codec swapping two fields cannot pass the tests above."""
+    values = [to_wire(value) for value in attrs.astuple(full_payload(definition))]
+    assert len({repr(v) for v in values if not isinstance(v, bool)}) == len(
+        [v for v in values if not isinstance(v, bool)]
+    )
+
+
+def _read_by_openedx_events(payload: Any) -> Any:
+    """openedx-events' deserializer leaves out every falsy value of a field with a default ('' or 0 of an
+    optional field), so the consumer gets the default, None, instead (documented in docs/concepts.rst)."""
+    optional = attrs.fields(type(payload))
+    return attrs.evolve(
+        payload, **{f.name: None for f in optional if f.default is None and not getattr(payload, f.name)}
+    )
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_same_bytes_and_values_on_any_payload(definition: EventDefinition[Any], data: st.DataObject) -> None:
+    """On any valid payload: identical bytes, and each side reads the other's bytes as it is designed to."""
+    payload = data.draw(payloads(definition))
+    signal = openedx_signal(definition)
+    theirs = serialize_event_data_to_bytes({definition.data_key: payload}, signal)
+    assert definition.serialize(payload) == theirs
+    assert definition.deserialize(theirs, minorversion=0) == payload
+    assert deserialize_bytes_to_event_data(theirs, signal) == {definition.data_key: _read_by_openedx_events(payload)}
+
+
+def test_openedx_events_reads_falsy_optional_values_as_none() -> None:
+    """The one difference, shown plainly: lms_user_id=0 and course_id='' arrive as None through openedx-events."""
+    payload = attrs.evolve(full_payload(LICENSE_ASSIGNED), lms_user_id=0, course_id="")
+    signal = openedx_signal(LICENSE_ASSIGNED)
+    received = deserialize_bytes_to_event_data(LICENSE_ASSIGNED.serialize(payload), signal)["license_assignment"]
+    assert (received.lms_user_id, received.course_id) == (None, None)
+    assert LICENSE_ASSIGNED.deserialize(LICENSE_ASSIGNED.serialize(payload), minorversion=0) == payload
 
 
 def test_schemas_differ_only_in_namespace_and_annotations(definition: EventDefinition[Any]) -> None:
