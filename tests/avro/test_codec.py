@@ -1,8 +1,10 @@
 """Schemaless encoding and decoding: round trips, writer-schema choice, and every malformed input."""
 
 import io
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import attrs
 import fastavro
@@ -59,7 +61,11 @@ def test_bytes_are_the_record_fastavro_writes(definition: EventDefinition[Any]) 
 
 def test_to_record_uses_openedx_wire_forms() -> None:
     """UUIDs travel as canonical strings and datetimes as isoformat(), as openedx-events writes them."""
-    payload = full_payload(LICENSE_ASSIGNED)
+    payload = attrs.evolve(
+        full_payload(LICENSE_ASSIGNED),
+        license_uuid=UUID("5b8f0c5e-8f7a-4a57-9a54-3c0e6f2d1a10"),
+        assigned_at=datetime(2026, 11, 26, 9, 30, 15, 123456, tzinfo=UTC),
+    )
     record = LICENSE_ASSIGNED.to_record(payload)["license_assignment"]
     assert record["license_uuid"] == "5b8f0c5e-8f7a-4a57-9a54-3c0e6f2d1a10"
     assert record["assigned_at"] == "2026-11-26T09:30:15.123456+00:00"
@@ -189,8 +195,6 @@ def test_fuzz_mutated_valid_events(data: st.DataObject) -> None:
 
 # -- schema evolution: the writer schema is chosen by minor version ---------------------------------
 
-from datetime import datetime  # noqa: E402
-from uuid import UUID  # noqa: E402
 
 from openedx_subsidy_events.events import field, payload_fields  # noqa: E402
 
