@@ -6,12 +6,19 @@ capture. :func:`event_check` makes the schemathesis check that looks the capture
 every event in it, so API fuzzing becomes event-contract testing. Importing this module does not
 import schemathesis: the check is a plain ``(ctx, response, case)`` function; pass it in
 ``checks=[...]`` or register it with ``schemathesis.check``.
+
+The captures live in the memory of the process that ran the application, so the check works only
+when schemathesis calls the application in that process (``schemathesis.openapi.from_wsgi``). It
+never passes without having seen the events: a response without the header, or naming a capture
+this process does not hold (the application ran in another process, or the capture was dropped
+after the last 1000 requests), fails the check.
 """
 
 from __future__ import annotations
 
 import itertools
 import threading
+import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -30,6 +37,7 @@ _KEEP = 1000
 _lock = threading.Lock()
 _captures: OrderedDict[str, CapturedEvents] = OrderedDict()
 _ids = itertools.count(1)
+_PROCESS = uuid.uuid4().hex[:12]  # capture ids of another process (or interpreter run) never match ours
 
 StartResponse = Callable[..., Any]
 
@@ -44,7 +52,7 @@ class EventCapture:
         self.app = app
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> list[bytes]:
-        capture_id = str(next(_ids))
+        capture_id = f"{_PROCESS}-{next(_ids)}"
 
         def tagged(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
             return start_response(status, [*headers, (CAPTURE_HEADER, capture_id)], *args)
@@ -62,6 +70,28 @@ def captured_for(capture_id: str) -> CapturedEvents | None:
     """The events of one captured request, if it is still kept."""
     with _lock:
         return _captures.get(capture_id)
+
+
+def _captured(headers: Any) -> CapturedEvents:
+    """The capture a response's header names; :class:`AssertionError` when the events cannot be found."""
+    capture_id = _header(headers, CAPTURE_HEADER)
+    if capture_id is None:
+        raise AssertionError(
+            f"the response has no {CAPTURE_HEADER} header, so the events this call emitted cannot be checked: "
+            "wrap the WSGI application in EventCapture and let schemathesis call it in this process "
+            "(schemathesis.openapi.from_wsgi)"
+        )
+    captured = captured_for(capture_id)
+    if captured is not None:
+        return captured
+    if capture_id.startswith(f"{_PROCESS}-"):
+        why = f"this process no longer keeps it (only the last {_KEEP} captures are): check each response as it arrives"
+    else:
+        why = (
+            "it was made in another process (a live server or another worker), whose events this process cannot "
+            "see: let schemathesis call the application in this process (schemathesis.openapi.from_wsgi)"
+        )
+    raise AssertionError(f"{CAPTURE_HEADER}: {capture_id} names no capture of the events this call emitted: {why}")
 
 
 def _header(headers: Any, name: str) -> str | None:
@@ -105,14 +135,15 @@ def event_check(
     ``correlate_with`` names a path parameter whose value every emitted event's
     ``subsidy_request_uuid`` must equal (``"request_uuid"`` for ``/requests/{request_uuid}/approve``).
 
+    The check fails (:class:`AssertionError`) rather than verify nothing when the response has no
+    :data:`CAPTURE_HEADER` (the application is not wrapped in :class:`EventCapture`, or not
+    called in this process), or names a capture this process does not hold.
+
     .. versionadded:: 0.1.0
     """
 
     def subsidy_event_contracts(ctx: Any, response: Any, case: Any) -> bool | None:
-        capture_id = _header(response.headers, CAPTURE_HEADER)
-        if capture_id is None:
-            raise AssertionError(f"no {CAPTURE_HEADER} header: wrap the application in EventCapture")
-        captured = captured_for(capture_id) or CapturedEvents()
+        captured = _captured(response.headers)
         violations: list[Violation] = []
         for event in captured:
             result = check_event(event, contracts=contracts, contracts_root=contracts_root)
