@@ -31,6 +31,7 @@ from .exceptions import (
     SubsidyEventsError,
     UnknownEventType,
     UnknownSchemaVersion,
+    UnknownState,
 )
 from .signals import CapturedEvent, CapturedEvents, capture_events
 from .states import TRANSITIONS, SubsidyRequestState, assert_transition, can_transition
@@ -61,6 +62,7 @@ __all__ = [
     "SubsidyRequestState",
     "UnknownEventType",
     "UnknownSchemaVersion",
+    "UnknownState",
     "__version__",
     "all_events",
     "assert_transition",

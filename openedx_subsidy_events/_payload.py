@@ -14,7 +14,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 from uuid import UUID
 
@@ -52,7 +52,8 @@ Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
 
 def _fail(instance: Any, attribute: attrs.Attribute[Any], value: Any, reason: str) -> typing.NoReturn:
-    raise PayloadError(type(instance).__name__, attribute.name, value, reason)
+    secret = attribute.metadata.get(SENSITIVITY) == "secret"
+    raise PayloadError(type(instance).__name__, attribute.name, value, reason, secret=secret)
 
 
 def _check_str(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -88,6 +89,20 @@ def _check_utc_datetime(instance: Any, attribute: attrs.Attribute[Any], value: A
         _fail(instance, attribute, value, "expected datetime.datetime")
     if value.utcoffset() != _ZERO:
         _fail(instance, attribute, value, "must be timezone-aware and in UTC (e.g. tzinfo=timezone.utc)")
+    if not always_utc(value.tzinfo):
+        # Europe/London is at +00:00 in winter only: accepting it would let a test pass in January
+        # and the same code fail in July.
+        _fail(instance, attribute, value, f"must be in UTC, not in {value.tzinfo} (at +00:00 only part of the year)")
+
+
+def always_utc(zone: Any) -> bool:
+    """Whether a time zone is UTC all year: a fixed zero offset, or a zone at zero in January and July."""
+    if zone is UTC:
+        return True
+    fixed = zone.utcoffset(None)
+    if fixed is not None:
+        return bool(fixed == _ZERO)
+    return all(zone.utcoffset(datetime(2026, month, 1)) == _ZERO for month in (1, 7))
 
 
 SUPPORTED_TYPES: dict[type, Validator] = {

@@ -14,6 +14,7 @@ from uuid import UUID, uuid1
 
 import attrs
 
+from ._payload import always_utc
 from ._version import __version__
 from .exceptions import PayloadError
 
@@ -61,8 +62,8 @@ def _uuid(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
 
 
 def _utc(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, datetime) or value.utcoffset() != timedelta(0):
-        _fail(attribute, value, "must be a timezone-aware UTC datetime")
+    if not isinstance(value, datetime) or value.utcoffset() != timedelta(0) or not always_utc(value.tzinfo):
+        _fail(attribute, value, "must be a timezone-aware UTC datetime (a zone at +00:00 all year)")
 
 
 def _version(_instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:

@@ -46,25 +46,37 @@ class SubsidyEventsError(Exception):
 class PayloadError(SubsidyEventsError, ValueError):
     """A payload or metadata field was given a value its type or the wire cannot carry.
 
+    The message names the field and shows the rejected value, except for a field marked
+    ``sensitivity="secret"``: there it shows only the value's type, since error messages end up
+    in logs. ``value`` holds the value either way.
+
     Attributes:
         payload: the class name, e.g. ``"LicenseAssignmentData"`` or ``"EventMetadata"``.
         field: the field name.
         value: the rejected value.
         reason: what is wrong, as a sentence fragment.
+        secret: whether the field is secret (the value is then left out of the message and ``args``).
 
     .. versionadded:: 0.1.0
 
     """
 
-    def __init__(self, payload: str, field: str, value: Any, reason: str) -> None:
-        super().__init__(payload, field, value, reason)
+    def __init__(self, payload: str, field: str, value: Any, reason: str, *, secret: bool = False) -> None:
+        super().__init__(payload, field, _hidden(value) if secret else value, reason)
         self.payload = payload
         self.field = field
         self.value = value
         self.reason = reason
+        self.secret = secret
 
     def __str__(self) -> str:
-        return f"{self.payload}.{self.field}: {self.reason} (got {_short(self.value)})"
+        shown = _hidden(self.value) if self.secret else _short(self.value)
+        return f"{self.payload}.{self.field}: {self.reason} (got {shown})"
+
+
+def _hidden(value: Any) -> str:
+    """What a message shows of a secret value: its type, never its content."""
+    return f"a {type(value).__name__}, hidden: the field is secret"
 
 
 class UnknownEventType(SubsidyEventsError, LookupError):
@@ -266,3 +278,23 @@ class InvalidTransition(SubsidyEventsError, ValueError):
     def __str__(self) -> str:
         allowed = ", ".join(self.allowed) or "none: it is final"
         return f"a subsidy request cannot go from {self.source!r} to {self.target!r} (allowed: {allowed})"
+
+
+class UnknownState(SubsidyEventsError, ValueError):
+    """A name that is not a subsidy-request state was used as one.
+
+    Attributes:
+        state: the name given.
+        known: every state name.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    def __init__(self, state: object, known: Sequence[str]) -> None:
+        super().__init__(state, tuple(known))
+        self.state = state
+        self.known = tuple(known)
+
+    def __str__(self) -> str:
+        return f"{_short(self.state)} is not a subsidy request state (states: {', '.join(self.known)})"

@@ -11,7 +11,7 @@ import enum
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from .exceptions import InvalidTransition
+from .exceptions import InvalidTransition, UnknownState
 
 __all__ = ["TRANSITIONS", "SubsidyRequestState", "assert_transition", "can_transition"]
 
@@ -55,13 +55,20 @@ TRANSITIONS: Mapping[SubsidyRequestState, frozenset[SubsidyRequestState]] = Mapp
 """
 
 
+def _state(name: SubsidyRequestState | str) -> SubsidyRequestState:
+    try:
+        return SubsidyRequestState(name)
+    except ValueError:
+        raise UnknownState(name, [state.value for state in SubsidyRequestState]) from None
+
+
 def can_transition(source: SubsidyRequestState | str, target: SubsidyRequestState | str) -> bool:
-    """Whether a request in ``source`` may move to ``target`` (unknown state names raise ``ValueError``)."""
-    return SubsidyRequestState(target) in TRANSITIONS[SubsidyRequestState(source)]
+    """Whether a request in ``source`` may move to ``target`` (an unknown state name raises :class:`UnknownState`)."""
+    return _state(target) in TRANSITIONS[_state(source)]
 
 
 def assert_transition(source: SubsidyRequestState | str, target: SubsidyRequestState | str) -> None:
     """Raise :class:`InvalidTransition` unless a request in ``source`` may move to ``target``."""
     if not can_transition(source, target):
-        allowed = sorted(state.value for state in TRANSITIONS[SubsidyRequestState(source)])
-        raise InvalidTransition(str(SubsidyRequestState(source)), str(SubsidyRequestState(target)), allowed)
+        allowed = sorted(state.value for state in TRANSITIONS[_state(source)])
+        raise InvalidTransition(str(_state(source)), str(_state(target)), allowed)

@@ -7,7 +7,9 @@ import pytest
 from openedx_subsidy_events import (
     TRANSITIONS,
     InvalidTransition,
+    SubsidyEventsError,
     SubsidyRequestState,
+    UnknownState,
     assert_transition,
     can_transition,
 )
@@ -49,10 +51,18 @@ def test_no_state_moves_to_itself() -> None:
     assert all(state not in TRANSITIONS[state] for state in S)
 
 
-def test_unknown_state_names_are_value_errors() -> None:
-    """A misspelt state is a ValueError, not a silent False."""
-    with pytest.raises(ValueError, match="approvd"):
+def test_unknown_state_names_are_errors_of_the_package() -> None:
+    """A misspelt state is an UnknownState (a ValueError), not a silent False, listing the real states."""
+    with pytest.raises(UnknownState) as caught:
         can_transition("requested", "approvd")
+    assert str(caught.value) == (
+        "'approvd' is not a subsidy request state "
+        "(states: requested, pending, approved, fulfilled, declined, error, cancelled)"
+    )
+    assert isinstance(caught.value, ValueError)
+    assert isinstance(caught.value, SubsidyEventsError)
+    with pytest.raises(UnknownState, match="'bogus' is not"):
+        assert_transition("bogus", "approved")
 
 
 def test_the_transition_table_is_read_only() -> None:

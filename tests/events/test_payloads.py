@@ -3,6 +3,7 @@
 from datetime import datetime, timedelta, timezone
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 import attrs
 import pytest
@@ -53,10 +54,36 @@ def test_limits_of_an_avro_long_are_accepted() -> None:
         assert attrs.evolve(full_payload(LICENSE_ASSIGNED), lms_user_id=value).lms_user_id == value
 
 
-def test_utc_datetimes_of_any_zero_offset_tzinfo_are_accepted() -> None:
-    """A zero-offset tzinfo other than timezone.utc is still UTC."""
-    moment = datetime(2026, 1, 1, tzinfo=timezone(timedelta(0), "Z"))
+@pytest.mark.parametrize(
+    "zone", [timezone(timedelta(0), "Z"), ZoneInfo("UTC"), ZoneInfo("Etc/UTC")], ids=["fixed", "UTC", "Etc/UTC"]
+)
+def test_utc_datetimes_of_any_zero_offset_tzinfo_are_accepted(zone: Any) -> None:
+    """A tzinfo at +00:00 all year, other than timezone.utc, is still UTC."""
+    moment = datetime(2026, 1, 1, tzinfo=zone)
     assert attrs.evolve(full_payload(LICENSE_ASSIGNED), assigned_at=moment).assigned_at == moment
+
+
+@pytest.mark.parametrize("month", [1, 7])
+def test_a_zone_at_utc_only_in_winter_is_refused_all_year(month: int) -> None:
+    """Europe/London is +00:00 in January: refusing it then too keeps a test's verdict the same in July."""
+    moment = datetime(2026, month, 1, tzinfo=ZoneInfo("Europe/London"))
+    with pytest.raises(PayloadError, match="assigned_at: must be"):
+        attrs.evolve(full_payload(LICENSE_ASSIGNED), assigned_at=moment)
+    with pytest.raises(PayloadError, match="time: must be a timezone-aware UTC datetime"):
+        LICENSE_ASSIGNED.metadata(time=moment)
+
+
+def test_errors_never_show_a_secret_value() -> None:
+    """A rejected coupon code is named by its type only, in the message and in args, but kept on the error."""
+    with pytest.raises(PayloadError) as caught:
+        attrs.evolve(full_payload(COUPON_CODE_ASSIGNED), coupon_code=b"REAL-SECRET-CODE")
+    error = caught.value
+    assert str(error) == "CouponCodeAssignmentData.coupon_code: expected str (got a bytes, hidden: the field is secret)"
+    assert "REAL-SECRET-CODE" not in repr(error)
+    assert error.value == b"REAL-SECRET-CODE"
+    with pytest.raises(PayloadError) as caught:
+        attrs.evolve(full_payload(COUPON_CODE_ASSIGNED), user_email=b"learner@example.com")
+    assert "learner@example.com" in str(caught.value)  # PII is shown: needed to debug, marked in the schema
 
 
 def test_optional_fields_default_to_none(definition: EventDefinition[Any]) -> None:
