@@ -14,6 +14,13 @@ REPO = Path(__file__).resolve().parents[1]
 pytest_plugins = ["pytester"]  # the plugin's own tests run pytest inside pytest
 
 
+def pytest_report_header() -> str:
+    """Say which copy of the package the suite imports: ./dev test installs the wheel and tests that."""
+    import openedx_subsidy_events
+
+    return f"openedx_subsidy_events {openedx_subsidy_events.__version__} from {Path(openedx_subsidy_events.__file__).parent}"
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     """The checkout being tested (its schemas/ and contracts/ are the published ones)."""
