@@ -16,9 +16,9 @@ pytest_plugins = ["pytester"]  # the plugin's own tests run pytest inside pytest
 
 def pytest_report_header() -> str:
     """Say which copy of the package the suite imports: ./dev test installs the wheel and tests that."""
-    import openedx_subsidy_events
+    import openedx_subsidy_events as package
 
-    return f"openedx_subsidy_events {openedx_subsidy_events.__version__} from {Path(openedx_subsidy_events.__file__).parent}"
+    return f"openedx_subsidy_events {package.__version__} from {Path(package.__file__).parent}"
 
 
 @pytest.fixture(scope="session")
