@@ -2,26 +2,107 @@
 
 Formats are asserted, not just annotated: ``uuid``, ``email`` and ``date-time`` are checked
 (``date-time`` as ISO 8601 with a UTC offset, the form the events carry) so an expectation such
-as ``format: email`` means what a consumer team reading it would assume.
+as ``format: email`` means what a consumer team reading it would assume. Only those formats, and
+only the keywords of :data:`KEYWORDS`, may appear in an expectation: JSON Schema ignores a keyword
+or a format it does not know, so a typo (``fromat: email``, ``format: emial``) would silently
+turn a check off. :func:`iter_expectation_problems` finds them; the loader refuses them.
 """
 
 from __future__ import annotations
 
+import difflib
 import functools
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import jsonschema
 
 from ._model import Contract, Violation
 
-__all__ = ["FORMAT_CHECKER", "expectation_rule", "get_path", "iter_expectation_violations"]
+__all__ = [
+    "FORMAT_CHECKER",
+    "KEYWORDS",
+    "expectation_rule",
+    "get_path",
+    "iter_expectation_problems",
+    "iter_expectation_violations",
+]
 
-FORMAT_CHECKER = jsonschema.FormatChecker()
+FORMAT_CHECKER = jsonschema.FormatChecker(formats=("email", "uuid"))
+"""The formats an expectation may name, each asserted; the only format checker used on expectations."""
+
 _MISSING = object()
+
+Shape = Literal["value", "schema", "schemas", "schema-map"]
+
+KEYWORDS: Mapping[str, Shape] = {
+    # Assertions on the value itself.
+    "type": "value",
+    "enum": "value",
+    "const": "value",
+    "multipleOf": "value",
+    "maximum": "value",
+    "exclusiveMaximum": "value",
+    "minimum": "value",
+    "exclusiveMinimum": "value",
+    "maxLength": "value",
+    "minLength": "value",
+    "pattern": "value",
+    "format": "value",
+    "maxItems": "value",
+    "minItems": "value",
+    "uniqueItems": "value",
+    "maxContains": "value",
+    "minContains": "value",
+    "maxProperties": "value",
+    "minProperties": "value",
+    "required": "value",
+    "dependentRequired": "value",
+    # Applicators: their values are schemas, checked by the same rules.
+    "not": "schema",
+    "if": "schema",
+    "then": "schema",
+    "else": "schema",
+    "items": "schema",
+    "contains": "schema",
+    "additionalProperties": "schema",
+    "propertyNames": "schema",
+    "unevaluatedItems": "schema",
+    "unevaluatedProperties": "schema",
+    "allOf": "schemas",
+    "anyOf": "schemas",
+    "oneOf": "schemas",
+    "prefixItems": "schemas",
+    "properties": "schema-map",
+    "dependentSchemas": "schema-map",
+    # Words for the reader, which check nothing and claim to check nothing.
+    "title": "value",
+    "description": "value",
+    "$comment": "value",
+}
+"""The JSON Schema keywords an expectation may use, and the shape of each one's value.
+
+.. versionadded:: 0.1.0
+"""
+
+_ANNOTATES = "which JSON Schema only annotates: it would check nothing"
+_ANNOTATIONS = (
+    "default",
+    "examples",
+    "deprecated",
+    "readOnly",
+    "writeOnly",
+    "contentEncoding",
+    "contentMediaType",
+    "contentSchema",
+)
+_REFUSED = {
+    **dict.fromkeys(_ANNOTATIONS, _ANNOTATES),
+    "patternProperties": "which this package does not support (its expressions would not be read as JSON Schema says)",
+}
 
 
 @FORMAT_CHECKER.checks("date-time", raises=ValueError)
@@ -29,6 +110,61 @@ def _is_datetime(instance: object) -> bool:
     if not isinstance(instance, str):
         return True
     return datetime.fromisoformat(instance).tzinfo is not None
+
+
+def _pointer(parts: Sequence[Any]) -> str:
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
+
+
+def _suggestion(word: str, choices: Sequence[str]) -> str:
+    """`` (did you mean 'format'?)`` for a close name, ignoring case, or nothing."""
+    folded = {choice.lower(): choice for choice in choices}
+    close = difflib.get_close_matches(word.lower(), list(folded), n=1, cutoff=0.6)
+    return f" (did you mean {folded[close[0]]!r}?)" if close else ""
+
+
+def iter_expectation_problems(expectation: Any) -> Iterator[tuple[str, str]]:
+    """``(pointer, phrase)`` for what an expectation may not say, the pointer relative to it.
+
+    The phrase continues "the expectation on 'field' ...": it is not a valid JSON Schema, it
+    uses a keyword outside :data:`KEYWORDS`, or it names a format :data:`FORMAT_CHECKER` does not assert.
+
+    .. versionadded:: 0.1.0
+    """
+    try:
+        jsonschema.Draft202012Validator.check_schema(expectation)
+    except jsonschema.SchemaError as error:
+        yield _pointer(error.absolute_path), f"is not a valid JSON Schema: {error.message}"
+        return
+    yield from _iter_vocabulary_problems(expectation, [])
+
+
+def _iter_vocabulary_problems(schema: Any, where: list[Any]) -> Iterator[tuple[str, str]]:
+    if not isinstance(schema, Mapping):
+        return
+    for keyword, value in schema.items():
+        here = [*where, keyword]
+        shape = KEYWORDS.get(keyword)
+        if shape is None:
+            yield _pointer(here), _unknown_keyword(keyword)
+        elif keyword == "format" and value not in FORMAT_CHECKER.checkers:
+            checked = sorted(FORMAT_CHECKER.checkers)
+            hint = _suggestion(value, checked) or f" (it checks {', '.join(checked)})"
+            yield _pointer(here), f"names the format {value!r}, which this package does not check{hint}"
+        elif shape == "schema":
+            yield from _iter_vocabulary_problems(value, here)
+        elif shape == "schemas":
+            for index, item in enumerate(value):
+                yield from _iter_vocabulary_problems(item, [*here, index])
+        elif shape == "schema-map":
+            for name, item in value.items():
+                yield from _iter_vocabulary_problems(item, [*here, name])
+
+
+def _unknown_keyword(keyword: str) -> str:
+    if keyword in _REFUSED:
+        return f"uses {keyword!r}, {_REFUSED[keyword]}"
+    return f"uses {keyword!r}, which is not a keyword this package checks{_suggestion(keyword, list(KEYWORDS))}"
 
 
 def expectation_rule(keyword: str) -> str:

@@ -26,6 +26,7 @@ import jsonschema
 import yaml
 
 from ..exceptions import ContractError
+from ._expectations import iter_expectation_problems
 from ._model import Contract, Example, by_pointer
 
 __all__ = [
@@ -222,6 +223,10 @@ def _parse(text: str, path: str, expected: tuple[str, str] | None) -> Contract:
     errors = sorted(_format_validator().iter_errors(data), key=lambda e: (len(e.absolute_path), str(e.absolute_path)))
     if errors:
         best = jsonschema.exceptions.best_match(errors)
+        if list(best.absolute_path)[:1] == ["expectations"]:
+            # The format schema knows the keywords an expectation may use; the loader says it better.
+            for problem in _iter_expectation_problems(data):
+                raise _fail(path, positions, *problem)
         pointer = "".join(f"/{_escape(str(p))}" for p in best.absolute_path)
         if best.validator == "additionalProperties" and isinstance(best.instance, dict):
             extra = sorted(set(best.instance) - set(best.schema.get("properties", {})))
@@ -256,20 +261,26 @@ def _iter_semantic_problems(data: Mapping[str, Any], expected: tuple[str, str] |
         if data["event_type"] != event_type:
             yield "/event_type", f"the file is named after {event_type!r} but names event_type {data['event_type']!r}"
     reads = set(data["reads"])
-    for field_path, expectation in data.get("expectations", {}).items():
-        pointer = f"/expectations/{_escape(field_path)}"
+    for field_path in data.get("expectations", {}):
         if field_path not in reads:
+            pointer = f"/expectations/{_escape(field_path)}"
             yield pointer, f"there is an expectation on {field_path!r}, which is not in 'reads'"
-        try:
-            jsonschema.Draft202012Validator.check_schema(expectation)
-        except jsonschema.SchemaError as error:
-            pointer += "".join(f"/{_escape(str(part))}" for part in error.absolute_path)
-            yield pointer, f"the expectation on {field_path!r} is not a valid JSON Schema: {error.message}"
+    yield from _iter_expectation_problems(data)
     names: set[str] = set()
     for index, example in enumerate(data.get("examples", [])):
         if example["name"] in names:
             yield f"/examples/{index}/name", f"two examples are named {example['name']!r}"
         names.add(example["name"])
+
+
+def _iter_expectation_problems(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """``(pointer, sentence)`` for each expectation that is not one this package can check as written."""
+    expectations = data.get("expectations")
+    if not isinstance(expectations, Mapping):
+        return
+    for field_path, expectation in expectations.items():
+        for where, phrase in iter_expectation_problems(expectation):
+            yield f"/expectations/{_escape(field_path)}{where}", f"the expectation on {field_path!r} {phrase}"
 
 
 def _display_path(path: Path, root: Path) -> str:
