@@ -139,10 +139,14 @@ def _as_bytes(event_type: str, data: object) -> bytes:
 
 def _describe(error: Exception) -> str:
     """One sentence for a fastavro failure on malformed bytes."""
+    if isinstance(error, EOFError) and str(error).startswith("Expected -"):
+        return "a length prefix is negative"
     if isinstance(error, EOFError | StopIteration):
         return "the data ends before the event does (truncated, or a length prefix past the end)"
-    if isinstance(error, IndexError):
+    if isinstance(error, IndexError) and "list index" in str(error):  # fastavro looks the branch up in a list
         return "a union branch index is out of range"
+    if isinstance(error, IndexError):  # fastavro's compiled varint reader ran off the end of the data
+        return "the data ends inside a number (truncated, or a varint longer than 10 bytes)"
     if isinstance(error, UnicodeDecodeError):
         return "a string is not valid UTF-8"
     detail = str(error)

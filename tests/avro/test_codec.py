@@ -92,26 +92,40 @@ def _valid() -> bytes:
     return LICENSE_ASSIGNED.serialize(full_payload(LICENSE_ASSIGNED))
 
 
+def _bad_union_index() -> bytes:
+    """Valid bytes whose first union (lms_user_id, after four UUIDs and the email) has branch index 4."""
+    data = _valid()
+    at = 4 * 37 + 1 + len(full_payload(LICENSE_ASSIGNED).user_email)
+    assert data[at] == 2  # branch 1 (long), zigzag-encoded
+    return data[:at] + _zigzag(4) + data[at + 1 :]
+
+
 MALFORMED = {
-    "empty": b"",
-    "truncated": _valid()[:-1],
-    "trailing garbage": _valid() + b"\x00",
-    "length prefix 2^31": _zigzag(2**31) + b"abc",
-    "length prefix 2^62": _zigzag(2**62) + b"abc",
-    "negative length": _zigzag(-5) + b"abc",
-    "invalid utf-8": _zigzag(36) + b"\xff" * 36,
-    "not a uuid": _zigzag(36) + b"x" * 36 + _valid()[37:],
-    "uuid without hyphens": _zigzag(32) + b"5b8f0c5e8f7a4a579a543c0e6f2d1a10" + _valid()[37:],
+    "empty": (b"", "ends before the event does"),
+    "truncated": (_valid()[:-1], "ends before the event does"),
+    "trailing garbage": (_valid() + b"\x00", "1 unexpected byte(s) after the event"),
+    "length prefix 2^31": (_zigzag(2**31) + b"abc", "ends before the event does"),
+    "length prefix 2^62": (_zigzag(2**62) + b"abc", "ends before the event does"),
+    "negative length": (_zigzag(-5) + b"abc", "a length prefix is negative"),
+    "overlong varint": (b"\xff" * 20, "ends inside a number"),
+    "union index": (_bad_union_index(), "a union branch index is out of range"),
+    "invalid utf-8": (_zigzag(36) + b"\xff" * 36, "not valid UTF-8"),
+    "not a uuid": (_zigzag(36) + b"x" * 36 + _valid()[37:], "canonical 8-4-4-4-12"),
+    "uuid without hyphens": (
+        _zigzag(32) + b"5b8f0c5e8f7a4a579a543c0e6f2d1a10" + _valid()[37:],
+        "canonical 8-4-4-4-12",
+    ),
 }
 
 
-@pytest.mark.parametrize("data", MALFORMED.values(), ids=MALFORMED.keys())
-def test_malformed_bytes_raise_decode_error(data: bytes) -> None:
-    """Every kind of malformed input is one DecodeError with the event type, never a fastavro error."""
+@pytest.mark.parametrize(("data", "reason"), MALFORMED.values(), ids=MALFORMED.keys())
+def test_malformed_bytes_raise_decode_error(data: bytes, reason: str) -> None:
+    """Each kind of malformed input is one DecodeError naming the event type and the problem, never a fastavro error."""
     with pytest.raises(DecodeError) as caught:
         LICENSE_ASSIGNED.deserialize(data, minorversion=0)
     assert caught.value.event_type == LICENSE_ASSIGNED.event_type
     assert str(caught.value).startswith(f"cannot decode {LICENSE_ASSIGNED.event_type}")
+    assert reason in str(caught.value)
     assert isinstance(caught.value, SubsidyEventsError)
 
 
