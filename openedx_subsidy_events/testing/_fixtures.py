@@ -157,6 +157,7 @@ class ConsumerVerifier:
                 consumer=contract.consumer,
                 event_type=event_type,
                 contracts=contracts,
+                contracts_root=self._state.contracts_root,  # named in a failure's replay line
                 max_examples=examples,
                 prepare=prepare,
             )

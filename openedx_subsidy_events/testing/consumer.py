@@ -4,13 +4,16 @@ Each event is written with a published writer schema (every minor in the compati
 read with the consumer's reader schema (it must resolve), and handed to the handler as the real
 bus hands it: decoded by the package's codec, as ``handler(signal=..., sender=None, metadata=...,
 <data_key>=payload)``. Hypothesis shrinks a failure to a minimal event; generation is
-derandomized, so the same failure comes back on every run, and the message carries the event so
-:func:`replay` can call the handler with exactly it.
+derandomized, so the same failure comes back on every run, and the message carries a
+:func:`replay` call, with the event as JSON text and the ``prepare`` callback, that calls the
+handler with exactly that event again.
 """
 
 from __future__ import annotations
 
+import inspect
 import io
+import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -28,6 +31,7 @@ from .strategies import contract_events, describe
 __all__ = ["ConsumerFailure", "ConsumerResult", "find_contract", "replay", "verify_consumer"]
 
 Handler = Callable[..., Any]
+Prepare = Callable[[Mapping[str, Any]], None]
 
 
 class ConsumerFailure(ContractViolation):
@@ -38,13 +42,25 @@ class ConsumerFailure(ContractViolation):
         minorversion: the writer minor version the event was written with.
         source: ``"example '<name>'"`` or ``"generated event"``.
         error: the handler's exception.
+        handler: the handler, when known (named in the replay line).
+        prepare: the ``prepare`` callback verification ran before the handler, if any.
+        contracts_root: the contracts folder verification used (``None``: the installed contracts).
 
     .. versionadded:: 0.1.0
 
     """
 
     def __init__(
-        self, contract: Contract, *, event: Mapping[str, Any], minorversion: int, source: str, error: BaseException
+        self,
+        contract: Contract,
+        *,
+        event: Mapping[str, Any],
+        minorversion: int,
+        source: str,
+        error: BaseException,
+        handler: Handler | None = None,
+        prepare: Prepare | None = None,
+        contracts_root: Path | None = None,
     ) -> None:
         super().__init__(
             consumer=contract.consumer,
@@ -59,15 +75,47 @@ class ConsumerFailure(ContractViolation):
         self.minorversion = minorversion
         self.source = source
         self.error = error
+        self.handler = handler
+        self.prepare = prepare
+        self.contracts_root = contracts_root
+
+    def replay_call(self) -> str:
+        """A Python expression calling :func:`replay` with this failure's event, minor version and ``prepare``.
+
+        The callables are named as they were defined; the event is its JSON text, which
+        :func:`replay` accepts as it is.
+        """
+        arguments = [
+            _callable_name(self.handler, "handler"),
+            repr(self.consumer),
+            repr(self.event_type),
+            repr(describe(self.event)),
+            f"minorversion={self.minorversion}",
+        ]
+        if self.prepare is not None:
+            arguments.append(f"prepare={_callable_name(self.prepare, 'prepare')}")
+        if self.contracts_root is not None:
+            arguments.append(f"contracts_root={str(self.contracts_root)!r}")
+        return f"openedx_subsidy_events.testing.replay({', '.join(arguments)})"
 
     def __str__(self) -> str:
         return (
             f"consumer {self.consumer!r} ({self.contract_file}): {self.event_type}: {self.rule}: "
             f"on {self.source} written with minor {self.minorversion}, {self.reason}\n"
             f"  event: {describe(self.event)}\n"
-            f"  replay: openedx_subsidy_events.testing.replay(handler, {self.consumer!r}, {self.event_type!r}, "
-            f"<event above>, minorversion={self.minorversion})"
+            f"  replay: {self.replay_call()}"
         )
+
+
+def _callable_name(function: Callable[..., Any] | None, default: str) -> str:
+    """The name a plain function was defined with; ``default`` for a lambda, a bound method, a partial, ...
+
+    Only a plain function's name is one the caller can be expected to write where they replay;
+    a method's name would need the object it is bound to.
+    """
+    if not inspect.isfunction(function) or not function.__name__.isidentifier():
+        return default
+    return function.__name__
 
 
 @attrs.frozen(kw_only=True)
@@ -116,17 +164,28 @@ def replay(
     handler: Handler,
     consumer: str,
     event_type: str,
-    event: Mapping[str, Any],
+    event: Mapping[str, Any] | str,
     *,
     minorversion: int = 0,
-    contracts_root: Path | None = None,
+    prepare: Prepare | None = None,
+    contracts_root: Path | str | None = None,
 ) -> Any:
     """Call the handler with exactly one event, as consumer verification did (to debug a failure).
 
+    ``event`` is the event record (``{data_key: {...}}``, wire form) or its JSON text, as a
+    :class:`ConsumerFailure` prints it; ``prepare(record)``, when given, runs first with the
+    payload record, as in :func:`verify_consumer`. The handler's exception propagates as it is.
+    Paste the ``replay:`` line of the failure to call it.
+
     .. versionadded:: 0.1.0
     """
-    contract = find_contract(consumer, event_type, contracts_root=contracts_root)
-    return _deliver(handler, contract, event, minorversion, set())
+    record = json.loads(event) if isinstance(event, str) else event
+    contract = find_contract(
+        consumer, event_type, contracts_root=None if contracts_root is None else Path(contracts_root)
+    )
+    if prepare is not None:
+        prepare(record[get_event(event_type).data_key])
+    return _deliver(handler, contract, record, minorversion, set())
 
 
 def verify_consumer(
@@ -137,13 +196,16 @@ def verify_consumer(
     contracts: Sequence[Contract] | None = None,
     contracts_root: Path | None = None,
     max_examples: int = 50,
-    prepare: Callable[[Mapping[str, Any]], None] | None = None,
+    prepare: Prepare | None = None,
 ) -> ConsumerResult:
     """Call ``handler`` with every example and generated events; raise :class:`ConsumerFailure` if it fails.
 
     ``prepare(record)``, when given, runs before each call with the event's payload record (wire
     form), e.g. to store the subsidy request an *assigned* event answers so that the handler
     takes its main path rather than ignoring an unknown request.
+
+    A failure's message carries the :func:`replay` call that reproduces it (with ``prepare``,
+    and ``contracts_root`` when one was given).
 
     .. versionadded:: 0.1.0
     """
@@ -160,7 +222,16 @@ def verify_consumer(
         try:
             _deliver(handler, contract, event, minor, reads.read)
         except Exception as error:  # any failure of the handler is the finding
-            raise ConsumerFailure(contract, event=event, minorversion=minor, source=source, error=error) from error
+            raise ConsumerFailure(
+                contract,
+                event=event,
+                minorversion=minor,
+                source=source,
+                error=error,
+                handler=handler,
+                prepare=prepare,
+                contracts_root=contracts_root,
+            ) from error
 
     for example in contract.examples:
         attempt({definition.data_key: dict(example.event)}, schema_minor, f"example {example.name!r}")

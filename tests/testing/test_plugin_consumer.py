@@ -78,7 +78,8 @@ def test_failing_handler_shrinks_to_a_minimal_event(pytester: pytest.Pytester) -
             "the handler raised AttributeError: 'NoneType' object has no attribute 'split'",
             '  event: {"license_request": {"attempt_auto_enrollment": true, "course_id": "*", '
             '"course_run_key": null, *}}',
-            "  replay: openedx_subsidy_events.testing.replay(handler, 'license-manager', *",
+            f"  replay: openedx_subsidy_events.testing.replay(handle, 'license-manager', '{APPROVED}', "
+            """'{"license_request": {"attempt_auto_enrollment": true, *}}', minorversion=0)""",
         ]
     )
     assert "Traceback" not in result.stdout.str()
@@ -91,6 +92,85 @@ def test_failure_replays_deterministically(pytester: pytest.Pytester) -> None:
     second = [line for line in pytester.runpytest("-q").outlines if line.startswith("  event:")]
     assert first == second
     assert len(first) == 1
+
+
+PREPARED = """
+PLANS = set()
+
+def store_plan(record):
+    PLANS.add(record["subscription_plan_uuid"])
+
+def handle(*, license_request, **_):
+    if str(license_request.subscription_plan_uuid) not in PLANS:
+        raise LookupError("no such subscription plan")
+    if license_request.attempt_auto_enrollment and license_request.course_id is not None:
+        license_request.course_run_key.split(":")
+"""
+
+VERIFY_PREPARED = (
+    PREPARED
+    + """
+def test_handler(subsidy_events_consumer):
+    subsidy_events_consumer.verify(
+        handle, consumer="CONSUMER", prepare=store_plan, max_examples=30,
+        event_type="org.openedx.enterprise.access.license-request.approved.v1",
+    )
+"""
+)
+
+REPLAY = (
+    "import pytest\nimport openedx_subsidy_events.testing\n"
+    + PREPARED
+    + """
+def test_prepare_is_needed():
+    PLANS.clear()
+    with pytest.raises(LookupError):
+        <<CALL WITHOUT PREPARE>>
+
+def test_replay_reproduces_the_failure():
+    PLANS.clear()
+    with pytest.raises(AttributeError, match="'NoneType' object has no attribute 'split'"):
+        <<CALL>>
+"""
+)
+
+
+def _replay_line(result: pytest.RunResult) -> str:
+    (line,) = [line for line in result.outlines if line.startswith("  replay: ")]
+    return line.removeprefix("  replay: ")
+
+
+def _assert_replays(pytester: pytest.Pytester, call: str) -> None:
+    """The printed call, pasted into a test file, reproduces the failure; without prepare it does not."""
+    without = call.replace(", prepare=store_plan", "")
+    pytester.makepyfile(test_replay=REPLAY.replace("<<CALL WITHOUT PREPARE>>", without).replace("<<CALL>>", call))
+    pytester.runpytest("-q", "test_replay.py").assert_outcomes(passed=2)
+
+
+def test_printed_replay_reproduces_the_failure(pytester: pytest.Pytester) -> None:
+    """The replay line of a shrunk failure names prepare and the event as JSON text; pasted, it fails the same way."""
+    pytester.makepyfile(VERIFY_PREPARED.replace("CONSUMER", "license-manager"))
+    result = pytester.runpytest("-q")
+    result.assert_outcomes(failed=1)
+    call = _replay_line(result)
+    assert call.startswith(f"openedx_subsidy_events.testing.replay(handle, 'license-manager', '{APPROVED}', '{{")
+    assert call.endswith("}}', minorversion=0, prepare=store_plan)")
+    _assert_replays(pytester, call)
+
+
+def test_replay_uses_the_contracts_folder_of_the_run(pytester: pytest.Pytester) -> None:
+    """A consumer whose contract is only in --subsidy-events-contracts is replayed from that folder."""
+    shutil.copytree(REPO / "contracts", pytester.path / "contracts")
+    folder = pytester.path / "contracts" / "credentials"
+    folder.mkdir()
+    text = (REPO / "contracts" / "license-manager" / f"{APPROVED}.yaml").read_text()
+    (folder / f"{APPROVED}.yaml").write_text(text.replace("consumer: license-manager", "consumer: credentials"))
+    pytester.makepyfile(VERIFY_PREPARED.replace("CONSUMER", "credentials"))
+    result = pytester.runpytest("-q", "--subsidy-events-contracts=contracts")
+    result.assert_outcomes(failed=1)
+    call = _replay_line(result)
+    assert call.endswith(f"prepare=store_plan, contracts_root={str(pytester.path / 'contracts')!r})")
+    _assert_replays(pytester, call)
 
 
 @pytest.mark.parametrize("ci", ["", "1"], ids=["terminal", "ci"])

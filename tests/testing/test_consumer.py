@@ -1,0 +1,98 @@
+"""replay(): one event, handed to the handler as consumer verification hands it."""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from openedx_subsidy_events.testing import ConsumerFailure, replay
+from openedx_subsidy_events.testing.consumer import find_contract
+
+REPO = Path(__file__).resolve().parents[2]
+APPROVED = "org.openedx.enterprise.access.license-request.approved.v1"
+EVENT = {
+    "license_request": {
+        "subsidy_request_uuid": "2f9a0a5e-6a8f-4f1e-9d59-2d8f4c1c0a11",
+        "lms_user_id": 17,
+        "user_email": "learner@example.com",
+        "enterprise_customer_uuid": "8d1f6f0e-1b7c-4f4e-8a43-0f3c2f5b9c22",
+        "subscription_plan_uuid": "0b8e7c2a-3d4f-4a9b-8c1d-5e6f7a8b9c33",
+        "attempt_auto_enrollment": True,
+        "reviewed_at": "2026-03-02T10:15:00+00:00",
+        "course_id": None,
+        "reviewer_lms_user_id": None,
+        "course_run_key": None,
+    }
+}
+
+
+@pytest.mark.parametrize("event", [EVENT, json.dumps(EVENT)], ids=["mapping", "json-text"])
+def test_replay_runs_prepare_then_the_handler(event: Mapping[str, Any] | str) -> None:
+    """prepare gets the payload record before the handler gets the decoded payload; JSON text is accepted."""
+    calls: list[tuple[str, Any]] = []
+
+    def prepare(record: Mapping[str, Any]) -> None:
+        calls.append(("prepare", record["subsidy_request_uuid"]))
+
+    def handler(*, license_request: Any, **_: Any) -> str:
+        calls.append(("handler", str(license_request.subsidy_request_uuid)))
+        return "done"
+
+    assert replay(handler, "license-manager", APPROVED, event, prepare=prepare) == "done"
+    uuid = EVENT["license_request"]["subsidy_request_uuid"]
+    assert calls == [("prepare", uuid), ("handler", uuid)]
+
+
+def test_replay_call_names_only_what_can_be_written() -> None:
+    """Plain functions are named; a lambda, a bound method or a partial is a placeholder to fill in."""
+    contract = find_contract("license-manager", APPROVED)
+
+    def store(record: Mapping[str, Any]) -> None:
+        """A prepare callback."""
+
+    failure = ConsumerFailure(
+        contract, event=EVENT, minorversion=1, source="generated event", error=KeyError("x"), handler=store
+    )
+    assert failure.replay_call().startswith("openedx_subsidy_events.testing.replay(store, 'license-manager', ")
+    assert failure.replay_call().endswith("', minorversion=1)")
+    for handler, prepare in [(lambda **_: None, functools.partial(store)), ("text".upper, lambda record: None)]:
+        failure = ConsumerFailure(
+            contract,
+            event=EVENT,
+            minorversion=0,
+            source="generated event",
+            error=KeyError("x"),
+            handler=handler,
+            prepare=prepare,
+            contracts_root=REPO / "contracts",
+        )
+        call = failure.replay_call()
+        assert call.startswith("openedx_subsidy_events.testing.replay(handler, ")
+        assert call.endswith(f", prepare=prepare, contracts_root={str(REPO / 'contracts')!r})")
+
+
+def test_printed_call_evaluates_to_the_same_event() -> None:
+    """The event in the replay call is a Python string literal of JSON that loads back to the event."""
+    contract = find_contract("license-manager", APPROVED)
+    tricky = {"license_request": {**EVENT["license_request"], "user_email": "o'neil\"\\é@example.com"}}
+    failure = ConsumerFailure(contract, event=tricky, minorversion=0, source="example 'x'", error=KeyError("x"))
+    seen: list[Any] = []
+    namespace = {"openedx_subsidy_events": _Recorder(seen), "handler": None}
+    eval(failure.replay_call(), namespace)  # the expression the failure prints
+    assert json.loads(seen[0][3]) == tricky
+
+
+class _Recorder:
+    """Stands in for the package in the printed expression, recording the arguments of replay()."""
+
+    def __init__(self, seen: list[Any]) -> None:
+        self.testing = self
+        self._seen = seen
+
+    def replay(self, *args: Any, **kwargs: Any) -> None:
+        self._seen.append(args)
