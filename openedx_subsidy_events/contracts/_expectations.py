@@ -19,7 +19,9 @@ from datetime import datetime
 from typing import Any, Literal
 
 import jsonschema
+import referencing
 
+from ..exceptions import ContractError
 from ._model import Contract, Violation
 
 __all__ = [
@@ -99,8 +101,22 @@ _ANNOTATIONS = (
     "contentMediaType",
     "contentSchema",
 )
+_REFERENCES = (
+    "$ref",
+    "$dynamicRef",
+    "$recursiveRef",
+    "$id",
+    "$schema",
+    "$anchor",
+    "$dynamicAnchor",
+    "$recursiveAnchor",
+    "$defs",
+    "definitions",
+    "$vocabulary",
+)
 _REFUSED = {
     **dict.fromkeys(_ANNOTATIONS, _ANNOTATES),
+    **dict.fromkeys(_REFERENCES, "which refers to other schemas: an expectation must say everything itself"),
     "patternProperties": "which this package does not support (its expressions would not be read as JSON Schema says)",
 }
 
@@ -188,8 +204,15 @@ def is_missing(value: Any) -> bool:
 
 
 @functools.cache
+def _problems(schema_text: str) -> tuple[tuple[str, str], ...]:
+    return tuple(iter_expectation_problems(json.loads(schema_text)))
+
+
+@functools.cache
 def _validator(schema_text: str) -> jsonschema.protocols.Validator:
-    return jsonschema.Draft202012Validator(json.loads(schema_text), format_checker=FORMAT_CHECKER)
+    # An empty registry: even an expectation that slipped past the loader can never fetch anything.
+    registry: referencing.Registry[Any] = referencing.Registry()
+    return jsonschema.Draft202012Validator(json.loads(schema_text), format_checker=FORMAT_CHECKER, registry=registry)
 
 
 def _sentence(error: jsonschema.ValidationError) -> str:
@@ -204,12 +227,19 @@ def _sentence(error: jsonschema.ValidationError) -> str:
 def iter_expectation_violations(
     contract: Contract, payload: Mapping[str, Any], *, minorversion: int | None = None
 ) -> Iterator[Violation]:
-    """A violation per failed keyword of each expectation, for the fields present in ``payload``."""
+    """A violation per failed keyword of each expectation, for the fields present in ``payload``.
+
+    :class:`ContractError` if an expectation is one the loader would refuse (a contract built in code).
+    """
     for field_path, expectation in sorted(contract.expectations.items()):
         value = get_path(payload, field_path)
         if is_missing(value):
             continue
-        validator = _validator(json.dumps(expectation, sort_keys=True))
+        text = json.dumps(expectation, sort_keys=True)
+        for where, phrase in _problems(text):
+            pointer = _pointer(["expectations", field_path]) + where
+            raise ContractError(contract.path, f"the expectation on {field_path!r} {phrase}", pointer=pointer)
+        validator = _validator(text)
         for error in sorted(validator.iter_errors(value), key=lambda e: str(e.validator)):
             yield Violation(
                 consumer=contract.consumer,

@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from openedx_subsidy_events import ContractError
-from openedx_subsidy_events.contracts import contract_format_schema, parse_contract
+from openedx_subsidy_events.contracts import Contract, check_event, contract_format_schema, parse_contract
 from openedx_subsidy_events.contracts._expectations import FORMAT_CHECKER, KEYWORDS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -130,3 +130,53 @@ def test_format_schema_refuses_what_the_loader_refuses(expectation: dict[str, An
     assert not jsonschema.Draft202012Validator(contract_format_schema()).is_valid(contract)
     contract["expectations"] = {"f": {"type": "string", "format": "email", "anyOf": [{"maxLength": 3}]}}
     jsonschema.validate(contract, contract_format_schema())
+
+
+@pytest.mark.parametrize(
+    ("expectation", "pointer"),
+    [
+        pytest.param("    $ref: 'http://example.com/x.json'\n", "/user_email/$ref", id="remote-ref"),
+        pytest.param("    $ref: '#/$defs/e'\n", "/user_email/$ref", id="local-ref"),
+        pytest.param("    $dynamicRef: '#e'\n", "/user_email/$dynamicRef", id="dynamic-ref"),
+        pytest.param("    $id: 'http://example.com/e'\n", "/user_email/$id", id="id"),
+        pytest.param(
+            "    $schema: 'http://json-schema.org/draft-07/schema#'\n", "/user_email/$schema", id="meta-schema"
+        ),
+        pytest.param("    $defs: {e: {type: string}}\n", "/user_email/$defs", id="defs"),
+        pytest.param("    items:\n      $ref: 'http://example.com/x.json'\n", "/user_email/items/$ref", id="nested"),
+    ],
+)
+def test_references_are_refused_at_load(license_contract_text: str, expectation: str, pointer: str) -> None:
+    """An expectation that would reference or fetch another schema is a located ContractError."""
+    error = _error(_with_user_email(license_contract_text, expectation))
+    assert error.pointer == "/expectations" + pointer
+    assert "refers to other schemas: an expectation must say everything itself" in error.reason
+    assert error.line is not None
+
+
+def _approved_event() -> dict[str, Any]:
+    contract = parse_contract((REPO / "contracts" / "license-manager" / f"{LICENSE_APPROVED}.yaml").read_text())
+    return {"license_request": dict(contract.examples[0].event)}
+
+
+def test_check_event_never_fetches_a_reference(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A contract built in code with a remote $ref: check_event raises ContractError and fetches nothing."""
+
+    def fetch(*_: object, **__: object) -> None:
+        raise AssertionError("an expectation fetched a URL")
+
+    monkeypatch.setattr("urllib.request.urlopen", fetch)
+    contract = Contract(
+        consumer="license-manager",
+        event_type=LICENSE_APPROVED,
+        status="active",
+        purpose="p",
+        reads=("user_email",),
+        expectations={"user_email": {"$ref": "http://example.com/x.json"}},
+        path="contracts/license-manager/x.yaml",
+    )
+    with pytest.raises(ContractError) as info:
+        check_event(_approved_event(), event_type=LICENSE_APPROVED, contracts=[contract])
+    assert info.value.path == "contracts/license-manager/x.yaml"
+    assert info.value.pointer == "/expectations/user_email/$ref"
+    assert "refers to other schemas" in info.value.reason
