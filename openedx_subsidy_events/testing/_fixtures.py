@@ -18,6 +18,7 @@ from ..contracts import (
     Contract,
     EventCheck,
     VerificationReport,
+    Violation,
     ViolationGroup,
     answered_events,
     check_event,
@@ -40,6 +41,26 @@ class SessionState:
     version: str
     report: VerificationReport
     reads: dict[tuple[str, str], FieldReads] = attrs.field(factory=dict)
+    pending: dict[tuple[str, str], Violation] = attrs.field(factory=dict)
+    """Violations of pending contracts (reported, not failing), by test id and message, in the order found."""
+
+    def note_pending(self, nodeid: str, violations: Iterable[Violation]) -> None:
+        """Keep the pending contracts' violations found by one test, each once, for the summary."""
+        for violation in violations:
+            if violation.pending:
+                self.pending.setdefault((nodeid, str(violation)), violation)
+
+    def pending_lines(self) -> list[str]:
+        """The summary of pending violations: one line each, then what they mean (empty when there are none)."""
+        if not self.pending:
+            return []
+        contracts = {v.contract_file for v in self.pending.values()}
+        lines = [f"{nodeid}: {message}" for nodeid, message in self.pending]
+        lines.append(
+            f"{len(lines)} violation(s) of {len(contracts)} pending contract(s), reported but not failing the run: "
+            "meet them before their consumers make the contracts active"
+        )
+        return lines
 
     def contracts(self) -> tuple[Contract, ...]:
         """The contracts of the session (the configured folder, else the installed ones)."""
@@ -52,8 +73,9 @@ class ProducerVerifier:
     .. versionadded:: 0.1.0
     """
 
-    def __init__(self, state: SessionState) -> None:
+    def __init__(self, state: SessionState, *, nodeid: str = "") -> None:
         self._state = state
+        self._nodeid = nodeid
 
     @contextlib.contextmanager
     def capture(self) -> Iterator[CapturedEvents]:
@@ -62,8 +84,12 @@ class ProducerVerifier:
             yield captured
 
     def check(self, event: Any, *, event_type: str | None = None, answering: Any = None) -> EventCheck:
-        """Check one event against the published schema and every contract; record it; never raise."""
+        """Check one event against the published schema and every contract; record it; never raise.
+
+        Violations of pending contracts are listed at the end of the run, without failing it.
+        """
         result = check_event(event, event_type=event_type, answering=answering, contracts=self._state.contracts())
+        self._state.note_pending(self._nodeid, result.violations)
         for contract in result.contracts:
             mine = [v for v in result.violations if v.contract_file == contract.path]
             self._state.report.add("producer", contract, mine)

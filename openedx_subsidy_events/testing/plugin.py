@@ -116,7 +116,7 @@ def subsidy_events_producer(request: pytest.FixtureRequest) -> ProducerVerifier:
     """Verify events the code under test emits: ``.capture()``, ``.verify(event)``, ``.verify_all(captured)``."""
     from ._fixtures import ProducerVerifier
 
-    return ProducerVerifier(_state(request.config))
+    return ProducerVerifier(_state(request.config), nodeid=request.node.nodeid)
 
 
 @pytest.fixture
@@ -176,10 +176,15 @@ class _CrashLine:
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    """Report the fields handlers read against their contracts; write the reads and the report if asked."""
+    """Report pending contracts' violations and the fields handlers read; write the reads and the report if asked."""
     if _STATE not in config.stash:
         return
     state = config.stash[_STATE]
+    pending = state.pending_lines()
+    if pending:
+        terminalreporter.section("subsidy events: pending contracts broken (not failing)", yellow=True)
+        for line in pending:
+            terminalreporter.write_line(line)
     lines = [line for reads in state.reads.values() for line in reads.lines()]
     if lines:
         terminalreporter.section("subsidy events: fields read by handlers")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -62,12 +64,44 @@ def test_assignment_answers_approval(subsidy_events_producer):
 """
 
 CONTRACT = "contracts/license-manager/org.openedx.enterprise.access.license-request.approved.v1.yaml"
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_passing_producer_run(pytester: pytest.Pytester) -> None:
-    """A producer whose real code emits valid events passes."""
+    """A producer whose real code emits valid events passes, with no pending-contract section."""
     pytester.makepyfile(PASSING)
-    pytester.runpytest("-q").assert_outcomes(passed=1)
+    result = pytester.runpytest("-q")
+    result.assert_outcomes(passed=1)
+    assert "pending" not in result.stdout.str()
+
+
+@pytest.mark.parametrize("ci", ["", "1"], ids=["terminal", "ci"])
+def test_pending_contract_violation_is_listed_not_failing(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, ci: str
+) -> None:
+    """Breaking a pending contract passes the run, and the summary lists the violation in its own section, once."""
+    monkeypatch.setenv("CI", ci)
+    shutil.copytree(REPO / "contracts", pytester.path / "contracts")
+    path = pytester.path / CONTRACT
+    path.write_text(path.read_text().replace("\nstatus: active\n", "\nstatus: pending\n"))
+    pytester.makepyfile(
+        MISTAKE.format(change="record['user_email'] = ''")
+        + "\n    subsidy_events_producer.verify(build_event(), event_type=APPROVED)\n"
+    )
+    result = pytester.runpytest("-q", "--subsidy-events-contracts=contracts")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*= subsidy events: pending contracts broken (not failing) =*",
+            "test_pending_contract_violation_is_listed_not_failing.py::test_my_service_emits: consumer "
+            f"'license-manager' ({CONTRACT}): *.approved.v1 user_email: EXPECTATION_FORMAT: is not a valid email "
+            "(value '') [[]pending: not failing]",
+            "1 violation(s) of 1 pending contract(s), reported but not failing the run: meet them before their "
+            "consumers make the contracts active",
+            "1 passed*",
+        ]
+    )
+    assert result.stdout.str().count("EXPECTATION_FORMAT") == 1
 
 
 @pytest.mark.parametrize(
