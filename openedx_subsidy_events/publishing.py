@@ -18,7 +18,7 @@ from .avro._store import minor_files, read_schema_file
 from .events import EventDefinition, all_events
 from .exceptions import SchemaError
 
-__all__ = ["MANIFEST_NAME", "check_published", "generate"]
+__all__ = ["MANIFEST_NAME", "check_published", "first_difference", "generate"]
 
 MANIFEST_NAME = "SHA256SUMS"
 
@@ -88,17 +88,36 @@ def _drift(path: Path, definition: EventDefinition[Any]) -> Iterator[SchemaError
         yield error
         return
     if published != definition.schema:
-        yield _drift_error(path, definition)
+        yield _drift_error(path, definition, published)
 
 
-def _drift_error(path: Path, definition: EventDefinition[Any]) -> SchemaError:
+def _drift_error(path: Path, definition: EventDefinition[Any], published: Any) -> SchemaError:
+    pointer = first_difference(published, definition.schema)
     return SchemaError(
         str(path),
         f"the code's schema of {definition.event_type} differs from published minor "
-        f"{definition.minor_version}; a released file never changes: bump minor_version for a "
+        f"{definition.minor_version} at {pointer or '/'}; a released file never changes: bump minor_version for a "
         "compatible change (then run 'subsidy-events generate'), or add a new .v2 event for a breaking one",
         rule="SCHEMA_DRIFT",
+        pointer=pointer,
     )
+
+
+def first_difference(old: Any, new: Any, pointer: str = "") -> str:
+    """The JSON pointer of the first place two JSON values differ (``""`` for the whole value)."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        for key in sorted(set(old) | set(new)):
+            if old.get(key, _ABSENT) != new.get(key, _ABSENT):
+                escaped = str(key).replace("~", "~0").replace("/", "~1")
+                return first_difference(old.get(key, _ABSENT), new.get(key, _ABSENT), f"{pointer}/{escaped}")
+    elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
+        for index, (a, b) in enumerate(zip(old, new, strict=True)):
+            if a != b:
+                return first_difference(a, b, f"{pointer}/{index}")
+    return pointer
+
+
+_ABSENT = object()
 
 
 def check_published(root: Path, definitions: Iterable[EventDefinition[Any]] | None = None) -> list[SchemaError]:
@@ -163,7 +182,7 @@ def _check_event(root: Path, definition: EventDefinition[Any], manifest: dict[st
             continue
         yield from _apache_avro_rejects(path)
         if minor == current and schema != definition.schema:
-            yield _drift_error(path, definition)
+            yield _drift_error(path, definition, schema)
 
 
 def _apache_avro_rejects(path: Path) -> Iterator[SchemaError]:

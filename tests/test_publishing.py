@@ -1,6 +1,7 @@
 """Publishing schemas: generate writes new minors only; check catches drift and edited history."""
 
 import io
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 from openedx_subsidy_events import LICENSE_ASSIGNED, EventDefinition, all_events
 from openedx_subsidy_events.cli import main
 from openedx_subsidy_events.events import field, payload_fields
-from openedx_subsidy_events.publishing import MANIFEST_NAME, check_published, generate
+from openedx_subsidy_events.publishing import MANIFEST_NAME, check_published, first_difference, generate
 
 
 @pytest.fixture
@@ -117,6 +118,8 @@ def test_code_change_without_minor_bump_is_drift(published: Path) -> None:
     problems = check_published(published, [changed, *all_events()[:3]])
     assert _rules(problems) == [("SCHEMA_DRIFT", "0.avsc")]
     assert "bump minor_version" in problems[0].reason
+    assert problems[0].pointer == "/fields/0/type/fields"  # a field was added: the list differs
+    assert "differs from published minor 0 at /fields/0/type/fields;" in problems[0].reason
     written, problems = generate(published, [changed])
     assert (written, _rules(problems)) == ([], [("SCHEMA_DRIFT", "0.avsc")])
 
@@ -269,3 +272,13 @@ def test_cli_check_with_a_missing_contracts_folder_prints_only_the_error(repo_ro
     code, out, err = _run("check", "--schemas", str(repo_root / "schemas"), "--contracts", str(tmp_path / "none"))
     assert (code, out) == (2, "")
     assert err.strip() == f"subsidy-events check: {tmp_path / 'none'}: is not a folder of contracts"
+
+
+def test_first_difference_points_at_the_changed_value() -> None:
+    """A changed doc is pointed at exactly; keys with '/' or '~' are escaped as JSON pointers require."""
+    old = LICENSE_ASSIGNED.schema
+    new = json.loads(json.dumps(old))
+    new["fields"][0]["type"]["fields"][1]["doc"] = "edited"
+    assert first_difference(old, new) == "/fields/0/type/fields/1/doc"
+    assert first_difference({"a/b": {"~": 1}}, {"a/b": {"~": 2}}) == "/a~1b/~0"
+    assert first_difference(old, old) == ""
