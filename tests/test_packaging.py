@@ -37,21 +37,26 @@ def test_wheel_installs_outside_the_checkout_and_carries_schemas_and_contracts(r
     probe = (
         "import json, pathlib, openedx_subsidy_events as o\n"
         "from openedx_subsidy_events.avro import default_root\n"
+        "from openedx_subsidy_events.contracts import load_contracts\n"
         "root = default_root()\n"
         "print(json.dumps({'file': o.__file__, 'root': str(root),\n"
         "  'schemas': {d.event_type: sorted(d.schemas) for d in o.all_events()},\n"
         "  'current_ok': all(d.schemas[d.minor_version] == d.schema for d in o.all_events()),\n"
-        "  'contracts': (root.parent / 'contracts').is_dir()}))\n"
+        "  'contracts': sorted(c.path for c in load_contracts())}))\n"
     )
     result = subprocess.run([str(python), "-c", probe], check=True, capture_output=True, text=True, cwd=tmp_path)
     found = json.loads(result.stdout)
     assert found["file"].startswith(str(env_dir))
     assert found["root"].startswith(str(env_dir))
-    published = {p.parent.name for p in (repo_root / "schemas").glob("*/*.avsc")}
-    assert set(found["schemas"]) == published
-    assert all(minors == [0] for minors in found["schemas"].values())
+    published: dict[str, list[int]] = {}
+    for path in sorted((repo_root / "schemas").glob("*/*.avsc"), key=lambda p: int(p.stem)):
+        published.setdefault(path.parent.name, []).append(int(path.stem))
+    assert found["schemas"] == published
     assert found["current_ok"]
-    assert found["contracts"]
+    shipped = sorted(
+        f"contracts/{p.relative_to(repo_root / 'contracts')}" for p in (repo_root / "contracts").rglob("*.yaml")
+    )
+    assert found["contracts"] == shipped
     check = subprocess.run([str(env_dir / "bin" / "subsidy-events"), "check"], capture_output=True, text=True,
                            cwd=tmp_path)  # fmt: skip
     assert check.returncode == 0, check.stdout + check.stderr
