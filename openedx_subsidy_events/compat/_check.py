@@ -17,6 +17,7 @@ import attrs
 
 from ..exceptions import SchemaError
 from ._config import Config
+from ._graph import identity
 from ._load import Schema, Subject, gc_paused, load_baseline, load_json, load_paths
 from ._model import Direction, Finding, Mode, Report, Severity
 from ._position import locate
@@ -188,8 +189,8 @@ def iter_history(history: Sequence[Schema], *, mode: Mode, context: _Context) ->
     enabled, far = context.enabled, context.far
     for old_index, new_index in _pairs(len(history), mode):
         old, new = history[old_index], history[new_index]
-        if old.text is not None and old.text == new.text:
-            continue
+        if not mode.directions or identity(old.root) == identity(new.root):
+            continue  # the same schema, named types from other files included: nothing to resolve
         rules = enabled if old_index == new_index - 1 else far
         for direction in mode.directions:
             hits: list[Hit] = []

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING
 from ..exceptions import SchemaError
 
 if TYPE_CHECKING:
-    from ._schema import Node
+    from ._schema import Field, Node
 
-__all__ = ["PRIMITIVES", "PRIMITIVE_FP", "check_finite", "fingerprint", "iter_nodes"]
+__all__ = ["PRIMITIVES", "PRIMITIVE_FP", "check_finite", "fingerprint", "identity", "iter_nodes"]
 
 PRIMITIVES = frozenset({"null", "boolean", "int", "long", "float", "double", "bytes", "string"})
 PRIMITIVE_FP = {kind: hashlib.blake2b(kind.encode(), digest_size=16).hexdigest() for kind in PRIMITIVES}
@@ -109,17 +109,9 @@ def _fp(node: Node, active: set[int], done: set[int]) -> str | None:
     if key in active:
         return None
     active.add(key)
-    parts: list[str | None] = [node.kind, node.fullname, ",".join(sorted(node.aliases)), node.logical or ""]
-    if node.logical or node.kind == "fixed":
-        parts.append(repr(sorted((k, repr(v)) for k, v in node.props.items() if k not in ("doc", "aliases"))))
-    if node.kind == "enum":
-        parts += [",".join(node.symbols), repr(node.default) if node.has_default else "-"]
+    parts: list[str | None] = _own_parts(node)
     for field in node.fields:
-        parts += [
-            field.name,
-            ",".join(field.aliases) if field.aliases else "",
-            repr(field.default) if field.has_default else "-",
-        ]
+        parts += _field_parts(field)
         parts.append(_fp(field.type, active, done))
     if node.kind == "union":
         _check_union(node)
@@ -132,10 +124,72 @@ def _fp(node: Node, active: set[int], done: set[int]) -> str | None:
         node.open_fields = tuple(f for f in node.fields if f.type.fp is None)
     active.discard(key)
     done.add(key)
-    if None in parts:
-        node.fp = None
-    else:
-        # a lone surrogate (JSON allows "\ud800") in an alias or logical type must not crash the digest
-        text = "\x00".join(parts)  # type: ignore[arg-type]
-        node.fp = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+    node.fp = None if None in parts else _digest(parts)  # type: ignore[arg-type]
     return node.fp
+
+
+def _own_parts(node: Node) -> list[str | None]:
+    """What a node's digest says about the node itself (its fields' and children's types aside)."""
+    parts: list[str | None] = [node.kind, node.fullname, ",".join(sorted(node.aliases)), node.logical or ""]
+    if node.logical or node.kind == "fixed":
+        parts.append(repr(sorted((k, repr(v)) for k, v in node.props.items() if k not in ("doc", "aliases"))))
+    if node.kind == "enum":
+        parts += [",".join(node.symbols), repr(node.default) if node.has_default else "-"]
+    return parts
+
+
+def _field_parts(field: Field) -> list[str | None]:
+    return [
+        field.name,
+        ",".join(field.aliases) if field.aliases else "",
+        repr(field.default) if field.has_default else "-",
+    ]
+
+
+def _digest(parts: list[str]) -> str:
+    # a lone surrogate (JSON allows "\ud800") in an alias or logical type must not crash the digest
+    text = "\x00".join(parts)
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def identity(root: Node) -> str:
+    """A digest equal for two schemas exactly when resolution and the change rules see them as equal.
+
+    The fingerprint where there is one; for a schema with a recursive type, a digest of its graph
+    written depth first, each named type in full the first time and as a back-reference after
+    (the way Avro's canonical form names a type it has already written). Either way it covers every
+    named type the schema uses, whichever file defines it. Call it after :func:`fingerprint`.
+    """
+    if root.fp is not None:
+        return root.fp
+    if root.identity is not None:
+        return root.identity
+    order: dict[int, int] = {}
+    parts: list[str] = []
+    stack: list[Node | str] = [root]
+    while stack:  # iterative: a long chain of named types must not exhaust the interpreter's stack
+        item = stack.pop()
+        if isinstance(item, str):
+            parts.append(item)
+            continue
+        if item.fp is not None:
+            parts.append(item.fp)
+            continue
+        if item.named and id(item) in order:
+            parts.append(f"#{order[id(item)]}")
+            continue
+        if item.named:
+            order[id(item)] = len(order)
+        parts.append("(")
+        parts += [p or "" for p in _own_parts(item)]
+        children: list[Node | str] = []
+        for field in item.fields:
+            children += [p or "" for p in _field_parts(field)]
+            children.append(field.type)
+        if item.kind in ("array", "map"):
+            children.append(item.items)
+        children += item.branches
+        children.append(")")
+        stack.extend(reversed(children))
+    root.identity = _digest(parts)
+    return root.identity

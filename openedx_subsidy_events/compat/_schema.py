@@ -80,6 +80,8 @@ class Node:
     """
 
     fp: str | None = None
+    identity: str | None = None
+    """The digest of a recursive schema's whole graph, once :func:`._graph.identity` computed it."""
     named = False
     """Whether this is a record, enum or fixed (which match by name)."""
     name = ""
