@@ -98,20 +98,56 @@ class FieldReads:
         return found
 
 
-_READS_BLOCK = re.compile(r"^reads:[ \t]*\n(?:(?:[ \t]+.*|[ \t]*#.*|[ \t]*)\n)*", re.MULTILINE)
+_LINE = re.compile(r"[^\n]*\n|[^\n]+\Z")
+_KEY = re.compile(r"reads:[ \t]*(?:#.*)?")
+_ITEM = re.compile(r"""(?P<indent>[ \t]*)-[ \t]+(?P<quote>["']?)(?P<name>[\w.]+)(?P=quote)[ \t]*(?:#.*)?""")
+_LIST_ITEM = re.compile(r"[ \t]*-(?:[ \t]|$)")
+_COMMENT = re.compile(r"[ \t]+#.*")
 
 
 def write_reads(path: Path, reads: Iterable[str]) -> None:
-    """Rewrite the ``reads`` list of a contract file, keeping the rest of the text as it is.
+    """Rewrite the ``reads`` list of a contract file, keeping the rest of the text byte for byte.
 
-    The result is parsed again before it is written, so a contract is never left malformed.
+    The list is the ``reads:`` line's block of ``- name`` items, with the indented comments and
+    blank lines between them; it ends at the first line that is none of these, and comments or
+    blank lines after its last item are not part of it. An item that stays keeps its line and the
+    comment lines just above it; a new item is written like the existing ones. The result is parsed
+    again before it is written, so a contract is never left malformed.
 
     .. versionadded:: 0.1.0
     """
-    text = path.read_text(encoding="utf-8")
-    block = "reads:\n" + "".join(f"  - {name}\n" for name in reads)
-    new_text, count = _READS_BLOCK.subn(lambda _match: block, text, count=1)
-    if count != 1:
+    text = path.read_bytes().decode("utf-8")
+    lines = _LINE.findall(text)  # each with its own "\n" or "\r\n", so that joining them gives the text back
+    key = next((i for i, line in enumerate(lines) if _KEY.fullmatch(line.rstrip("\r\n"))), None)
+    if key is None:
         raise ValueError(f"{path}: no block-style 'reads:' list to rewrite")
+    newline = lines[key][len(lines[key].rstrip("\r\n")) :] or "\n"
+    kept, end, indent = _read_items(path, lines, key + 1)
+    block = ["".join(kept[name]) if name in kept else f"{indent}- {name}" for name in reads]
+    block = [entry if entry.endswith("\n") else entry + newline for entry in block]
+    if end == len(lines) and block and not lines[end - 1].endswith("\n"):
+        block[-1] = block[-1].rstrip("\r\n")  # the file ended without a newline after the list: so does it now
+    new_text = "".join([*lines[: key + 1], *block, *lines[end:]])
     parse_contract(new_text, path=str(path))
-    path.write_text(new_text, encoding="utf-8")
+    path.write_bytes(new_text.encode("utf-8"))
+
+
+def _read_items(path: Path, lines: list[str], start: int) -> tuple[dict[str, list[str]], int, str]:
+    """The items of the list starting at line ``start`` (each with the comment lines above it), its end, its indent."""
+    items: dict[str, list[str]] = {}
+    between: list[str] = []
+    end, indent = start, None
+    for number, line in enumerate(lines[start:], start):
+        body = line.rstrip("\r\n")
+        item = _ITEM.fullmatch(body)
+        if item is not None:
+            items[item["name"]] = [*between, line]
+            between, end = [], number + 1
+            indent = item["indent"] if indent is None else indent
+        elif _LIST_ITEM.match(body):
+            raise ValueError(f"{path}:{number + 1}: cannot rewrite the 'reads' item {body.strip()!r}")
+        elif _COMMENT.fullmatch(body) or not body.strip():
+            between.append(line)
+        else:
+            break
+    return items, end, "  " if indent is None else indent

@@ -8,6 +8,8 @@ from xml.etree import ElementTree
 
 import pytest
 
+from openedx_subsidy_events.contracts import load_contract
+
 REPO = Path(__file__).resolve().parents[2]
 APPROVED = "org.openedx.enterprise.access.license-request.approved.v1"
 
@@ -217,8 +219,14 @@ def test_field_reads_are_reported(pytester: pytest.Pytester) -> None:
 
 
 def test_write_reads_offers_the_list(pytester: pytest.Pytester) -> None:
-    """--subsidy-events-write-reads rewrites 'reads' only when the result is still a valid contract."""
+    """--subsidy-events-write-reads rewrites 'reads' only when the result is still a valid contract, and only it."""
     shutil.copytree(REPO / "contracts", pytester.path / "contracts")
+    path = pytester.path / "contracts" / "license-manager" / f"{APPROVED}.yaml"
+    head, rest = path.read_text().split("\nexpectations:\n")
+    head, _ = head.split("\nreads:\n")
+    rest = "\n# --- What we rely on (JIRA-123) ---\n\nexpectations:\n" + rest
+    old_reads = "".join(f"  - {name}\n" for name in load_contract(path).reads)
+    path.write_text(f"{head}\nreads:\n{old_reads}{rest}")
     pytester.makepyfile(READS)
     result = pytester.runpytest("-q", "--subsidy-events-contracts=contracts", "--subsidy-events-write-reads")
     # the handler reads none of the fields with expectations, so dropping them would orphan those expectations
@@ -232,17 +240,9 @@ def test_write_reads_offers_the_list(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest("-q", "--subsidy-events-contracts=contracts", "--subsidy-events-write-reads")
     result.stdout.fnmatch_lines(["subsidy events: rewrote 'reads' of *"])
-    text = (pytester.path / "contracts" / "license-manager" / f"{APPROVED}.yaml").read_text()
-    reads = text.split("reads:\n", 1)[1].split("expectations:", 1)[0]
-    assert reads.split()[1::2] == [
-        "subsidy_request_uuid",
-        "lms_user_id",
-        "user_email",
-        "reviewed_at",
-        "course_id",
-        "course_run_key",
-    ]
-    assert "# A license is assigned to an email address" in text
+    new_reads = ["subsidy_request_uuid", "lms_user_id", "user_email", "reviewed_at", "course_id", "course_run_key"]
+    listed = "".join(f"  - {name}\n" for name in new_reads)
+    assert path.read_text() == f"{head}\nreads:\n{listed}{rest}"
 
 
 def test_missing_contract_is_a_clear_error(pytester: pytest.Pytester) -> None:
