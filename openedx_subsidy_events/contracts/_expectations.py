@@ -1,11 +1,15 @@
 """Checking wire values against a contract's expectations (JSON Schema, draft 2020-12).
 
-Formats are asserted, not just annotated: ``uuid``, ``email`` and ``date-time`` are checked
-(``date-time`` as ISO 8601 with a UTC offset, the form the events carry) so an expectation such
-as ``format: email`` means what a consumer team reading it would assume. Only those formats, and
-only the keywords of :data:`KEYWORDS`, may appear in an expectation: JSON Schema ignores a keyword
-or a format it does not know, so a typo (``fromat: email``, ``format: emial``) would silently
-turn a check off. :func:`iter_expectation_problems` finds them; the loader refuses them.
+Formats are asserted, not just annotated, by checkers of our own, so that an expectation such as
+``format: email`` means what a consumer team reading it would assume: ``uuid`` (canonical text),
+``email`` (:func:`is_email`) and ``date-time`` (ISO 8601 with a UTC offset, the form the events
+carry). Only those formats, and only the keywords of :data:`KEYWORDS`, may appear in an
+expectation: JSON Schema ignores a keyword or a format it does not know, so a typo (``fromat:
+email``, ``format: emial``) would silently turn a check off. :func:`iter_expectation_problems`
+finds them; the loader refuses them.
+
+``pattern`` is an ECMA-262 regular expression, as JSON Schema says, not a Python one: see
+:func:`compile_pattern`.
 """
 
 from __future__ import annotations
@@ -27,13 +31,16 @@ from ._model import Contract, Violation
 __all__ = [
     "FORMAT_CHECKER",
     "KEYWORDS",
+    "compile_pattern",
     "expectation_rule",
+    "expectation_validator",
     "get_path",
+    "is_email",
     "iter_expectation_problems",
     "iter_expectation_violations",
 ]
 
-FORMAT_CHECKER = jsonschema.FormatChecker(formats=("email", "uuid"))
+FORMAT_CHECKER = jsonschema.FormatChecker(formats=())
 """The formats an expectation may name, each asserted; the only format checker used on expectations."""
 
 _MISSING = object()
@@ -128,6 +135,103 @@ def _is_datetime(instance: object) -> bool:
     return datetime.fromisoformat(instance).tzinfo is not None
 
 
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+@FORMAT_CHECKER.checks("uuid")
+def _is_uuid(instance: object) -> bool:
+    return not isinstance(instance, str) or _UUID.fullmatch(instance) is not None
+
+
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_LOCAL_PART = re.compile(rf"{_ATOM}(?:\.{_ATOM})*")
+_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
+
+
+@FORMAT_CHECKER.checks("email")
+def is_email(instance: object) -> bool:
+    """Whether a string is a mailbox as mail servers accept it (non-strings are left to ``type``).
+
+    An RFC 5321 mailbox, narrowed to what an address a learner types looks like: ``local@domain``,
+    the local part a dot-atom (letters, digits and ``!#$%&'*+/=?^_`{|}~-``, dots only between
+    them) of at most 64 characters; the domain at least two dot-separated labels of letters,
+    digits and inner hyphens (at most 63 each), the last not all digits; 254 characters in all.
+    No whitespace, control characters, quoted local parts, address literals (``[192.0.2.1]``)
+    or non-ASCII addresses (those are JSON Schema's ``idn-email``).
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(instance, str):
+        return True
+    local, at, domain = instance.rpartition("@")
+    labels = domain.split(".")
+    return (
+        bool(at)
+        and len(instance) <= 254
+        and len(local) <= 64
+        and _LOCAL_PART.fullmatch(local) is not None
+        and len(labels) >= 2
+        and all(_LABEL.fullmatch(label) for label in labels)
+        and not labels[-1].isdigit()
+    )
+
+
+_ECMA_OUTSIDE = {
+    "$": r"\Z",
+    ".": r"[^\n\r\u2028\u2029]",
+    "\\d": "[0-9]",
+    "\\D": "[^0-9]",
+    "\\w": "[A-Za-z0-9_]",
+    "\\W": "[^A-Za-z0-9_]",
+}
+_ECMA_INSIDE = {"\\d": "0-9", "\\w": "A-Za-z0-9_"}
+
+
+@functools.lru_cache(maxsize=256)
+def compile_pattern(pattern: str) -> re.Pattern[str]:
+    r"""A JSON Schema ``pattern`` (ECMA-262, unanchored) compiled with Python's :mod:`re`.
+
+    Where the two disagree on a construct a pattern commonly uses, the ECMA meaning is kept:
+    ``$`` is the end of the input (Python's ``$`` also matches before a final newline, so
+    ``^[a-z]+$`` would accept ``"abc\n"``); ``.`` matches no line terminator (``\r``, U+2028
+    and U+2029 included); ``\d`` and ``\w`` are ASCII. Inside a character class ``$`` and ``.``
+    are literal in both. :class:`re.error` if the pattern is not a regular expression.
+
+    .. versionadded:: 0.1.0
+    """
+    parts: list[str] = []
+    index, in_class = 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        token = pattern[index : index + 2] if char == "\\" else char
+        if in_class:
+            parts.append(_ECMA_INSIDE.get(token, token))
+            in_class = token != "]"
+        elif char == "[":
+            # A "]" right after "[" or "[^" is a literal member of the class for Python.
+            end = index + 1 + pattern.startswith("^", index + 1)
+            end += pattern.startswith("]", end)
+            token = pattern[index:end]
+            parts.append(token)
+            in_class = True
+        else:
+            parts.append(_ECMA_OUTSIDE.get(token, token))
+        index += len(token)
+    return re.compile("".join(parts))
+
+
+def _ecma_pattern(
+    validator: jsonschema.protocols.Validator, pattern: str, instance: Any, schema: Mapping[str, Any]
+) -> Iterator[jsonschema.ValidationError]:
+    if validator.is_type(instance, "string") and not compile_pattern(pattern).search(instance):
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+_ExpectationValidator: type[jsonschema.protocols.Validator] = jsonschema.validators.extend(  # type: ignore[no-untyped-call]
+    jsonschema.Draft202012Validator, {"pattern": _ecma_pattern}
+)
+
+
 def _pointer(parts: Sequence[Any]) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
 
@@ -212,7 +316,19 @@ def _problems(schema_text: str) -> tuple[tuple[str, str], ...]:
 def _validator(schema_text: str) -> jsonschema.protocols.Validator:
     # An empty registry: even an expectation that slipped past the loader can never fetch anything.
     registry: referencing.Registry[Any] = referencing.Registry()
-    return jsonschema.Draft202012Validator(json.loads(schema_text), format_checker=FORMAT_CHECKER, registry=registry)
+    return _ExpectationValidator(json.loads(schema_text), format_checker=FORMAT_CHECKER, registry=registry)
+
+
+def expectation_validator(expectation: Any) -> jsonschema.protocols.Validator:
+    """The validator that checks wire values against one expectation, as verification does.
+
+    Draft 2020-12 with :data:`FORMAT_CHECKER`, ECMA ``pattern`` semantics (:func:`compile_pattern`)
+    and no reference resolution. Anything that checks values against expectations (generating
+    events that meet them, say) should use it rather than a plain ``jsonschema`` validator.
+
+    .. versionadded:: 0.1.0
+    """
+    return _validator(json.dumps(expectation, sort_keys=True))
 
 
 def _sentence(error: jsonschema.ValidationError) -> str:

@@ -7,10 +7,19 @@ from typing import Any
 
 import jsonschema
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from openedx_subsidy_events import ContractError
 from openedx_subsidy_events.contracts import Contract, check_event, contract_format_schema, parse_contract
-from openedx_subsidy_events.contracts._expectations import FORMAT_CHECKER, KEYWORDS
+from openedx_subsidy_events.contracts._expectations import (
+    FORMAT_CHECKER,
+    KEYWORDS,
+    compile_pattern,
+    expectation_validator,
+    is_email,
+    iter_expectation_violations,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 LICENSE_APPROVED = "org.openedx.enterprise.access.license-request.approved.v1"
@@ -180,3 +189,150 @@ def test_check_event_never_fetches_a_reference(monkeypatch: pytest.MonkeyPatch) 
     assert info.value.path == "contracts/license-manager/x.yaml"
     assert info.value.pointer == "/expectations/user_email/$ref"
     assert "refers to other schemas" in info.value.reason
+
+
+def _license_contract() -> Contract:
+    return parse_contract((REPO / "contracts" / "license-manager" / f"{LICENSE_APPROVED}.yaml").read_text())
+
+
+def _rules(field: str, value: Any) -> list[str]:
+    return [v.rule for v in iter_expectation_violations(_license_contract(), {field: value})]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "@",
+        "a@",
+        "@example.com",
+        "not an email @ x",
+        "a@b.c\nBcc: x@y",
+        "learner@example.com\n",
+        " learner@example.com",
+        "learner@localhost",
+        "a..b@example.com",
+        ".a@example.com",
+        "a.@example.com",
+        "a@b@example.com",
+        "a@-x.example.com",
+        "a@x-.example.com",
+        "a@example.com.",
+        "a@example..com",
+        "x@192.0.2.1",
+        "x@[192.0.2.1]",
+        '"quoted"@example.com',
+        "é@example.com",
+        "a\x00@example.com",
+        "a" * 65 + "@example.com",
+        "a@" + "b" * 64 + ".com",
+    ],
+)
+def test_email_format_refuses_what_is_not_a_mailbox(value: str) -> None:
+    """format: email is a real check: each of these passed jsonschema's default (it only wants an '@')."""
+    assert _rules("user_email", value) == ["EXPECTATION_FORMAT"]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "learner@example.com",
+        "O'Brien+tag@Mail.Example.co.uk",
+        "a!#$%&'*+/=?^_`{|}~-z@x-1.example",
+        "first.last@sub.example.org",
+        "a" * 64 + "@" + "b" * 63 + "." + "b" * 63 + "." + "c" * 61,
+    ],
+)
+def test_email_format_accepts_mailboxes(value: str) -> None:
+    """Ordinary addresses, every dot-atom character, and the length limits themselves pass."""
+    assert is_email(value)
+    assert len(value) <= 254
+    assert _rules("user_email", value) == []
+
+
+def test_email_length_limit() -> None:
+    """254 characters in all: one more is refused even when each part is within its own limit."""
+    value = "a" * 64 + "@" + "b" * 63 + "." + "b" * 63 + "." + "c" * 62
+    assert len(value) == 255
+    assert not is_email(value)
+
+
+@given(st.emails())
+def test_generated_emails_are_emails(value: str) -> None:
+    """Hypothesis's emails (what generated events carry for format: email) meet the checker."""
+    assert is_email(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("2f9a0a5e-6a8f-4f1e-9d59-2d8f4c1c0a11", True),
+        ("2F9A0A5E-6A8F-4F1E-9D59-2D8F4C1C0A11", True),
+        ("2f9a0a5e-6a8f-4f1e-9d59-2d8f4c1c0a11}", False),
+        ("{2f9a0a5e-6a8f-4f1e-9d59-2d8f4c1c0a11}", False),
+        ("2f9a0a5e-6a8f-4f1e-9d59-2d8f4c1c-0a11", False),
+        ("2f9a0a5e6a8f4f1e9d592d8f4c1c0a11", False),
+        ("urn:uuid:2f9a0a5e-6a8f-4f1e-9d59-2d8f4c1c0a11", False),
+        ("2f9a0a5e-6a8f-4f1e-9d59-2d8f4c1c0a11\n", False),
+    ],
+)
+def test_uuid_format_is_canonical_text(value: str, valid: bool) -> None:
+    """format: uuid accepts the canonical 8-4-4-4-12 hex text only (jsonschema's took stray braces and hyphens)."""
+    assert FORMAT_CHECKER.conforms(value, "uuid") is valid
+
+
+def test_one_format_checker_with_our_formats() -> None:
+    """FORMAT_CHECKER carries exactly the asserted formats, and its email check is ours."""
+    assert sorted(FORMAT_CHECKER.checkers) == ["date-time", "email", "uuid"]
+    assert not FORMAT_CHECKER.conforms("a@", "email")
+    assert not expectation_validator({"format": "email"}).is_valid("not an email @ x")
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "matches"),
+    [
+        ("^[A-Za-z0-9_.-]+\\+[A-Za-z0-9_.-]+$", "edX+DemoX", True),
+        ("^[A-Za-z0-9_.-]+\\+[A-Za-z0-9_.-]+$", "edX+DemoX\n", False),
+        ("^[A-Z0-9]{8,32}$", "JMKQ3X7V\n", False),
+        ("^a$|^b$", "a\n", False),
+        ("x$", "x\n", False),
+        ("^a.c$", "a\nc", False),
+        ("^a.c$", "a\rc", False),
+        ("^a.c$", "a\u2028c", False),
+        ("^a.c$", "a-c", True),
+        ("^\\d+$", "\u0661\u0662", False),
+        ("^\\d+$", "12", True),
+        ("^[\\d]+$", "\u0661\u0662", False),
+        ("^\\w+$", "\u00e9t\u00e9", False),
+        ("^[\\w-]+$", "a_b-c", True),
+        ("^\\D$", "a", True),
+        ("^\\W$", "-", True),
+        ("^[$.]+$", "$.", True),
+        ("^[$.]+$", "ab", False),
+        ("^[]$]+$", "]$", True),
+        ("^[^]$]+$", "ab", True),
+        ("^\\$$", "$", True),
+        ("^\\.$", "x", False),
+        ("\\\\$", "a\\", True),
+        ("^course-v1:", "course-v1:edX+DemoX+2T2026", True),
+        ("DemoX", "edX+DemoX+1", True),
+    ],
+)
+def test_patterns_have_ecma_semantics(pattern: str, value: str, matches: bool) -> None:
+    """'$' is the end of input, '.' no line terminator, \\d and \\w ASCII; unanchored like ECMA's search."""
+    assert bool(compile_pattern(pattern).search(value)) is matches
+    assert expectation_validator({"pattern": pattern}).is_valid(value) is matches
+
+
+def test_trailing_newline_breaks_a_pattern_expectation() -> None:
+    """course_id 'edX+DemoX\\n' passed '^...$' (Python's '$'); now it is EXPECTATION_PATTERN, also nested."""
+    assert _rules("course_id", "edX+DemoX\n") == ["EXPECTATION_PATTERN"]
+    assert _rules("course_id", "edX+DemoX") == []
+    assert not expectation_validator({"propertyNames": {"pattern": "^[a-z]+$"}}).is_valid({"ab\n": 1})
+
+
+def test_check_event_uses_ecma_patterns() -> None:
+    """A producer sending 'edX+DemoX\\n' fails license-manager's contract."""
+    event = _approved_event()
+    event["license_request"]["course_id"] = "edX+DemoX\n"
+    check = check_event(event, event_type=LICENSE_APPROVED, contracts=[_license_contract()])
+    assert [(v.field_path, v.rule) for v in check.violations] == [("course_id", "EXPECTATION_PATTERN")]
