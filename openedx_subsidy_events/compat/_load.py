@@ -163,6 +163,12 @@ def _build_all(entries: Iterable[_Entry]) -> dict[str, Subject]:
     entries = sorted(entries, key=lambda e: (e.subject, -1 if e.version is None else e.version, e.name))
     schemas = SchemaSet()
     texts: dict[str, str] = {}
+    stored: dict[tuple[str, int], str] = {}
+    for entry in entries:
+        if entry.version is not None and stored.setdefault((entry.subject, entry.version), entry.name) != entry.name:
+            where = stored[(entry.subject, entry.version)]
+            reason = f"the subject {entry.subject!r} has a version {entry.version} in {where} too"
+            raise SchemaError(entry.name, reason, rule="UNREADABLE")
     for entry in entries:
         text, document = _decode(entry.name, entry.data)
         texts[entry.name] = text
@@ -210,6 +216,26 @@ def _layout(relative: PurePosixPath) -> tuple[str, int | None] | None:
     return None
 
 
+def _places(relatives: Sequence[PurePosixPath], folder: str) -> list[tuple[str, int | None] | None]:
+    """``(subject, version)`` of each file under the folder PATH named ``folder``, or ``None`` to skip it.
+
+    A folder whose own ``.avsc`` files are all named ``<n>.avsc`` is one subject's folder (PATH
+    points into the package layout): those files are the versions of the subject ``folder``.
+    """
+    own = [r for r in relatives if len(r.parts) == 1 and r.suffix == ".avsc"]
+    versions = bool(own) and all(_VERSION.match(r.name) for r in own)
+    places: list[tuple[str, int | None] | None] = []
+    for relative in relatives:
+        match = _VERSION.match(relative.name) if versions and len(relative.parts) == 1 else None
+        places.append((folder, int(match.group(1))) if match else _layout(relative))
+    return places
+
+
+def _folder_name(path: Path) -> str:
+    """The name of the folder ``path`` (``.`` and ``..`` by the folder they stand for)."""
+    return path.name if path.name not in ("", ".", "..") else Path(os.path.realpath(path)).name
+
+
 def read_entries(path: Path) -> list[_Entry]:
     """The schema files under ``path`` (a file or a folder), with their place in the layout."""
     display = str(path)
@@ -224,18 +250,20 @@ def _walk(path: Path, display: str) -> list[_Entry]:
         raise SchemaError(display, "does not exist", rule="UNREADABLE")
     if not path.is_dir():
         return [_Entry(display, path.stem, None, _read_file(path, display, None))]
-    entries: list[_Entry] = []
+    found: list[tuple[PurePosixPath, Path]] = []
     for child in sorted(path.iterdir()):
         if child.is_dir():
-            for grandchild in sorted(child.iterdir()):
-                place = _layout(PurePosixPath(child.name, grandchild.name))
-                if place is not None:
-                    entries.append(_Entry(str(grandchild), *place, _read_file(grandchild, str(grandchild), path)))
+            found.extend(
+                (PurePosixPath(child.name, grandchild.name), grandchild) for grandchild in sorted(child.iterdir())
+            )
         else:
-            place = _layout(PurePosixPath(child.name))
-            if place is not None:
-                entries.append(_Entry(str(child), *place, _read_file(child, str(child), path)))
-    return entries
+            found.append((PurePosixPath(child.name), child))
+    places = _places([relative for relative, _ in found], _folder_name(path))
+    return [
+        _Entry(str(file), *place, _read_file(file, str(file), path))
+        for (_, file), place in zip(found, places, strict=True)
+        if place is not None
+    ]
 
 
 def load_paths(paths: Sequence[Path]) -> dict[str, Subject]:
@@ -299,9 +327,12 @@ def _git_entries(ref: str, path: Path) -> list[_Entry]:
     if not blobs:
         return []
     single = len(blobs) == 1 and blobs[0][1] == relative
+    if single:
+        places: list[tuple[str, int | None] | None] = [(relative.stem, None)]
+    else:
+        places = _places([blob_path.relative_to(relative) for _, blob_path in blobs], _folder_name(path))
     wanted: list[tuple[str, str, tuple[str, int | None]]] = []
-    for oid, blob_path in blobs:
-        place = (blob_path.stem, None) if single else _layout(blob_path.relative_to(relative))
+    for (oid, blob_path), place in zip(blobs, places, strict=True):
         if place is not None:
             wanted.append((oid, f"{ref}:{blob_path}", place))
     if not wanted:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from openedx_subsidy_events.compat import load_paths
 from openedx_subsidy_events.compat._graph import identity
 from openedx_subsidy_events.compat._schema import SchemaSet
 
@@ -85,3 +88,67 @@ def test_identity_covers_referenced_and_recursive_types() -> None:
     assert _identity(LOOP, addr()) != _identity(LOOP, addr("long"))
     assert _identity(EV, addr()) != _identity(EV, addr("long"))
     assert _identity(LOOP, addr()) != _identity(EV, addr())
+
+
+def _versions(folder: Path, *schemas: Any) -> None:
+    for number, schema in enumerate(schemas, start=1):
+        _write(folder / f"{number}.avsc", schema)
+
+
+F1 = {"type": "record", "name": "F", "fields": [{"name": "a", "type": "int"}]}
+F2 = {"type": "record", "name": "F", "fields": [{"name": "a", "type": "int"}, {"name": "b", "type": "string"}]}
+
+
+def test_one_subjects_folder_is_that_subjects_history(tmp_path: Path) -> None:
+    """PATH at lay/fw holding 1.avsc 2.avsc is the subject fw with two versions, and its history is checked."""
+    _versions(tmp_path / "lay" / "fw", F1, F2)
+    subjects = load_paths([tmp_path / "lay" / "fw"])
+    assert list(subjects) == ["fw"]
+    assert subjects["fw"].versioned
+    assert [s.version for s in subjects["fw"].versions] == [1, 2]
+    code, findings = _findings(["lint", str(tmp_path / "lay" / "fw")])
+    assert code == 1
+    assert {(f["subject"], f["rule"]) for f in findings} == {("fw", "FIELD_ADDED_WITHOUT_DEFAULT")}
+
+
+def test_a_folder_of_named_files_stays_a_folder_of_subjects(tmp_path: Path) -> None:
+    """Only a folder whose .avsc files are all <n>.avsc is one subject's: 1.avsc beside thing.avsc is subject 1."""
+    _write(tmp_path / "s" / "1.avsc", F1)
+    _write(tmp_path / "s" / "thing.avsc", F2)
+    assert list(load_paths([tmp_path / "s"])) == ["1", "thing"]
+
+
+def test_the_current_folder_is_named_for_what_it_is(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`lint .` inside a subject's folder names the subject after the folder, not ''."""
+    _versions(tmp_path / "fw", F1, F2)
+    monkeypatch.chdir(tmp_path / "fw")
+    assert list(load_paths([Path(".")])) == ["fw"]
+
+
+def test_a_version_found_twice_is_bad_input(tmp_path: Path) -> None:
+    """fw/1.avsc and fw/fw/1.avsc would both be version 1 of fw: exit 2 naming both files."""
+    _versions(tmp_path / "fw", F1)
+    _versions(tmp_path / "fw" / "fw", F1)
+    code, _, err = run_cli(["lint", str(tmp_path / "fw")])
+    assert code == 2
+    assert "UNREADABLE: the subject 'fw' has a version 1 in" in err
+
+
+def _git(cwd: Path, *args: str) -> None:
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": "/dev/null"}
+    env.update(GIT_COMMITTER_NAME="t", GIT_COMMITTER_EMAIL="t@example.com", PATH="/usr/bin:/bin")
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, env=env)
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_one_subjects_folder_against_git(tmp_path: Path) -> None:
+    """The git baseline of a subject's folder is read the same way: version 1 edited in place is found."""
+    _git(tmp_path, "init", "-q", "-b", "main")
+    folder = tmp_path / "schemas" / "fw"
+    _versions(folder, F1)
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-q", "-m", "v1")
+    _versions(folder, F2)
+    code, findings = _findings(["lint", str(folder), "--against", "git:HEAD"])
+    assert code == 1
+    assert {(f["subject"], f["rule"]) for f in findings} == {("fw", "RELEASED_FILE_EDITED")}
