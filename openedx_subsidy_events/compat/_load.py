@@ -172,7 +172,7 @@ def _build_all(entries: Iterable[_Entry]) -> dict[str, Subject]:
     for entry in entries:
         text, document = _decode(entry.name, entry.data)
         texts[entry.name] = text
-        schemas.add(document, entry.name)
+        schemas.add(document, entry.name, subject=entry.subject, version=entry.version)
     roots = schemas.resolve()
     grouped: dict[str, list[Schema]] = {}
     versioned: dict[str, bool] = {}

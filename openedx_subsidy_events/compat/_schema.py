@@ -137,18 +137,26 @@ class SchemaSet:
     """Documents read together, so that one may use a named type another defines.
 
     A name resolves to the definition in the same document first; otherwise to the one other
-    document that defines it (several identical definitions count as one).
+    document that defines it (several identical definitions count as one). Of the stored versions
+    of one subject, only the latest version that defines the name counts: a type shared through
+    its own subject (``common/1.avsc``, ``common/2.avsc``) is used in its latest form.
     """
 
     def __init__(self) -> None:
         self._local: dict[str | None, dict[str, Node]] = {}
         self._pending: list[tuple[object, str, _Ref]] = []
         self._roots: dict[str | None, Node | _Ref] = {}
+        self._versions: dict[str | None, tuple[str, int]] = {}
 
-    def add(self, document: Any, source: str | None) -> None:
-        """Read one parsed JSON document (the contents of one ``.avsc``) from ``source``."""
+    def add(self, document: Any, source: str | None, *, subject: str = "", version: int | None = None) -> None:
+        """Read one parsed JSON document (the contents of one ``.avsc``) from ``source``.
+
+        ``version`` is the stored version number when ``source`` is one of ``subject``'s versions.
+        """
         if source in self._roots:
             raise SchemaError(source, "the same file was read twice", rule="INVALID_SCHEMA")
+        if version is not None:
+            self._versions[source] = (subject, version)
         reader = _Reader(source, self._local.setdefault(source, {}), self._pending)
         try:
             root = reader.node(document, "", "", 0)
@@ -186,6 +194,20 @@ class SchemaSet:
         check_finite([node for nodes in self._local.values() for node in nodes.values() if node.fp is None])
         return roots
 
+    def _latest(self, found: list[Node]) -> list[Node]:
+        """The definitions that count: of those in one subject's stored versions, only the latest one."""
+        if len(found) < 2:
+            return found
+        latest: dict[str, tuple[int, Node]] = {}
+        others: list[Node] = []
+        for node in found:
+            place = self._versions.get(node.source)
+            if place is None:
+                others.append(node)
+            elif place[0] not in latest or place[1] > latest[place[0]][0]:
+                latest[place[0]] = (place[1], node)
+        return [*others, *(node for _, node in latest.values())]
+
     def _lookup(self, ref: _Ref, everywhere: Mapping[str, list[Node]]) -> Node:
         local = self._local.get(ref.source, {})
         candidates = [ref.name] if "." in ref.name else ([f"{ref.namespace}.{ref.name}"] if ref.namespace else [])
@@ -195,7 +217,7 @@ class SchemaSet:
             if name in local:
                 return local[name]
         for name in candidates:
-            found = everywhere.get(name, [])
+            found = self._latest(everywhere.get(name, []))
             if len(found) == 1:
                 return found[0]
             if found:
@@ -204,7 +226,8 @@ class SchemaSet:
                 files = ", ".join(sorted(str(node.source) for node in found))
                 raise SchemaError(
                     ref.source,
-                    f"the named type {name!r} is defined differently in several files ({files})",
+                    f"the named type {name!r} is defined differently in several files ({files}); keep one "
+                    "definition, or keep its versions as one subject's <subject>/<n>.avsc, whose latest is used",
                     pointer=ref.pointer,
                     rule="AMBIGUOUS_NAMED_TYPE",
                 )

@@ -13,6 +13,7 @@ import pytest
 from openedx_subsidy_events.compat import load_paths
 from openedx_subsidy_events.compat._graph import identity
 from openedx_subsidy_events.compat._schema import SchemaSet
+from openedx_subsidy_events.exceptions import SchemaError
 
 from .conftest import run_cli
 
@@ -152,3 +153,28 @@ def test_one_subjects_folder_against_git(tmp_path: Path) -> None:
     code, findings = _findings(["lint", str(folder), "--against", "git:HEAD"])
     assert code == 1
     assert {(f["subject"], f["rule"]) for f in findings} == {("fw", "RELEASED_FILE_EDITED")}
+
+
+def test_a_shared_type_resolves_to_its_latest_version(tmp_path: Path) -> None:
+    """common/1.avsc and common/2.avsc both define c.Addr: ev/1.avsc uses the latest, no ambiguity."""
+    _versions(tmp_path / "s" / "common", addr(), addr("int", {"name": "y", "type": "int", "default": 0}))
+    _versions(tmp_path / "s" / "ev", EV)
+    subjects = load_paths([tmp_path / "s"])
+    used = subjects["ev"].latest.root.fields[0].type
+    assert [f.name for f in used.fields] == ["x", "y"]
+    assert used.source == str(tmp_path / "s" / "common" / "2.avsc")
+    code, findings = _findings(["lint", str(tmp_path / "s")])
+    assert code == 0
+    assert [(f["subject"], f["rule"]) for f in findings] == [("common", "FIELD_ADDED_WITH_DEFAULT")]
+
+
+def test_a_type_defined_differently_by_two_subjects_is_ambiguous(tmp_path: Path) -> None:
+    """Two subjects defining c.Addr differently: exit 2, and the message says how to share a type."""
+    _versions(tmp_path / "s" / "common", addr())
+    _versions(tmp_path / "s" / "other", addr("long"))
+    _versions(tmp_path / "s" / "ev", EV)
+    with pytest.raises(SchemaError) as raised:
+        load_paths([tmp_path / "s"])
+    assert raised.value.rule == "AMBIGUOUS_NAMED_TYPE"
+    assert raised.value.path == str(tmp_path / "s" / "ev" / "1.avsc")
+    assert "keep its versions as one subject's <subject>/<n>.avsc, whose latest is used" in raised.value.reason
