@@ -320,6 +320,8 @@ class _Reader:
             if isinstance(item, list):
                 raise self.fail(f"{pointer}/{index}", "a union cannot contain a union directly")
             child = self.node(item, f"{pointer}/{index}", namespace, depth + 1)
+            if isinstance(child, Node) and child.kind == "union":  # {"type": [...]} is a union too
+                raise self.fail(child.pointer, "a union cannot contain a union directly")
             branches.append(child if isinstance(child, Node) else _UNSET)
             if isinstance(child, _Ref):
                 self.pending.append((node, f"branch:{index}", child))
