@@ -18,7 +18,7 @@ import attrs
 from ..exceptions import SchemaError
 from ._config import Config
 from ._graph import identity
-from ._load import Schema, Subject, gc_paused, load_baseline, load_json, load_paths
+from ._load import Schema, Subject, gc_paused, load_baseline, load_json, load_paths, locate_error
 from ._model import Direction, Finding, Mode, Report, Severity
 from ._position import locate
 from ._resolve import Hit, path_text, resolve
@@ -49,8 +49,13 @@ def _as_schema(value: SchemaLike, subject: str) -> Schema:
         if len(subjects) != 1:
             raise SchemaError(str(value), "holds no schema or several subjects; give one file", rule="UNREADABLE")
         return next(iter(subjects.values())).latest
-    document = load_json(value) if isinstance(value, str) else value
-    return Schema(subject, parse(document))
+    if not isinstance(value, str):
+        return Schema(subject, parse(value))
+    try:
+        return Schema(subject, parse(load_json(value)))
+    except SchemaError as error:
+        locate_error(error, value)  # JSON text: its pointer has a line and column too
+        raise
 
 
 class _Context:

@@ -25,9 +25,19 @@ import attrs
 
 from ..avro._store import MAX_SCHEMA_BYTES
 from ..exceptions import SchemaError
+from ._position import locate
 from ._schema import JsonConstant, Node, SchemaSet
 
-__all__ = ["Schema", "Subject", "gc_paused", "load_baseline", "load_json", "load_paths", "read_entries"]
+__all__ = [
+    "Schema",
+    "Subject",
+    "gc_paused",
+    "load_baseline",
+    "load_json",
+    "load_paths",
+    "locate_error",
+    "read_entries",
+]
 
 _VERSION = re.compile(r"(0|[1-9][0-9]{0,8})\.avsc\Z")
 GIT_TIMEOUT = 60
@@ -172,8 +182,10 @@ def _build_all(entries: Iterable[_Entry]) -> dict[str, Subject]:
     for entry in entries:
         text, document = _decode(entry.name, entry.data)
         texts[entry.name] = text
-        schemas.add(document, entry.name, subject=entry.subject, version=entry.version)
-    roots = schemas.resolve()
+        with _located(texts):
+            schemas.add(document, entry.name, subject=entry.subject, version=entry.version)
+    with _located(texts):
+        roots = schemas.resolve()
     grouped: dict[str, list[Schema]] = {}
     versioned: dict[str, bool] = {}
     for entry in entries:
@@ -184,6 +196,24 @@ def _build_all(entries: Iterable[_Entry]) -> dict[str, Subject]:
         schema = Schema(entry.subject, roots[entry.name], entry.name, texts[entry.name], entry.version)
         grouped.setdefault(entry.subject, []).append(schema)
     return {name: Subject(name, tuple(versions), versioned[name], texts) for name, versions in sorted(grouped.items())}
+
+
+@contextlib.contextmanager
+def _located(texts: Mapping[str, str]) -> Iterator[None]:
+    """Give a :class:`SchemaError` raised inside the line and column of its pointer in its file."""
+    try:
+        yield
+    except SchemaError as error:
+        locate_error(error, texts.get(error.path) if error.path is not None else None)
+        raise
+
+
+def locate_error(error: SchemaError, text: str | None) -> None:
+    """Set ``error``'s line and column from its JSON pointer, when ``text`` (its file's) has that place."""
+    if error.line is None and text is not None:
+        found = locate(text, error.pointer)
+        if found is not None:
+            error.line, error.column = found
 
 
 def _read_file(path: Path, display: str, root: Path | None) -> bytes:

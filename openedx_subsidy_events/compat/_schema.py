@@ -185,11 +185,12 @@ class SchemaSet:
             source: self._lookup(root, everywhere) if isinstance(root, _Ref) else root
             for source, root in self._roots.items()
         }
-        try:
-            for root in roots.values():
+        for source, root in roots.items():
+            try:
                 fingerprint(root)
-        except RecursionError:
-            raise SchemaError(None, "named types refer to each other too deeply", rule="INVALID_SCHEMA") from None
+            except RecursionError:
+                reason = "named types refer to each other too deeply"
+                raise SchemaError(source, reason, pointer=root.pointer, rule="INVALID_SCHEMA") from None
         # only recursive records (those without a fingerprint) can fail to have a finite value
         check_finite([node for nodes in self._local.values() for node in nodes.values() if node.fp is None])
         return roots

@@ -36,25 +36,25 @@ def _lint(path: Path) -> tuple[int, str]:
         (
             b'{"type": "record", "name": "R", "fields": [{"name": "a", "type": "Nope"}]}',
             "UNKNOWN_NAMED_TYPE",
-            "(/fields/0/type)",
+            ":1:66 (/fields/0/type)",
         ),
-        (b'{"type": "record", "name": "R", "fields": [{"name": "a", "type": "R"}]}', "RECURSIVE_SCHEMA", "'R'"),
+        (b'{"type": "record", "name": "R", "fields": [{"name": "a", "type": "R"}]}', "RECURSIVE_SCHEMA", ":1:1: "),
         (
             b'{"type": "record", "name": "R", "fields": [{"name": "a", "type": "int"}, {"name": "a", "type": "int"}]}',
             "INVALID_SCHEMA",
-            "(/fields/1/name)",
+            ":1:83 (/fields/1/name)",
         ),
-        (b'{"type": "enum", "name": "E", "symbols": ["A", "A"]}', "INVALID_SCHEMA", "(/symbols)"),
+        (b'{"type": "enum", "name": "E", "symbols": ["A", "A"]}', "INVALID_SCHEMA", ":1:42 (/symbols)"),
         (b'["int", "int"]', "INVALID_SCHEMA", "twice"),
-        (b'["int", ["string"]]', "INVALID_SCHEMA", "(/1)"),
-        (b'["null", {"type": ["int", "string"]}]', "INVALID_SCHEMA", "(/1/type)"),
+        (b'["int", ["string"]]', "INVALID_SCHEMA", ":1:9 (/1)"),
+        (b'["null", {"type": ["int", "string"]}]', "INVALID_SCHEMA", ":1:19 (/1/type)"),
         (
             b'{"type": "record", "name": "R", "fields": [\n {"name": "a", "type": ["null", {"type": ["int"]}]}]}',
             "INVALID_SCHEMA",
-            "(/fields/0/type/1/type): INVALID_SCHEMA: a union cannot contain a union directly",
+            ":2:42 (/fields/0/type/1/type): INVALID_SCHEMA: a union cannot contain a union directly",
         ),
         (b'{"type": "fixed", "name": "F", "size": -1}', "INVALID_SCHEMA", "size"),
-        (b'{"type": "wat"}', "UNKNOWN_NAMED_TYPE", "(/type)"),
+        (b'{"type": "wat"}', "UNKNOWN_NAMED_TYPE", ":1:10 (/type)"),
         (b"\x89PNG\r\n\x1a\n\x00\x00", "UNREADABLE", "binary"),
         (b"\xff\xfe{}", "UNREADABLE", "UTF-8"),
         (b"[" * 100000, "INVALID_JSON", "nested too deeply"),
@@ -285,3 +285,32 @@ def test_path_that_cannot_be_read(tmp_path: Path) -> None:
         assert code == 2
         assert "Traceback" not in out + err
         assert "UNREADABLE: cannot be read" in err, err
+
+
+def test_named_types_too_deep_names_the_file(tmp_path: Path) -> None:
+    """A chain of 3000 named types, each using the next, is INVALID_SCHEMA naming the file, not <schema>."""
+    document = {"type": "record", "name": "Top", "fields": [{"name": "a", "type": "R2999"}]}
+    path = tmp_path / "chain.avsc"
+    types = tmp_path / "types.avsc"
+    path.write_text(json.dumps(document))
+    types.write_text(json.dumps(["null", *_flat_chain(3000)]))
+    code, err = _lint(tmp_path)
+    assert code == 2
+    assert err.startswith(f"subsidy-events lint: {tmp_path}/"), err
+    assert ".avsc:1:1: INVALID_SCHEMA: named types refer to each other too deeply" in err, err
+
+
+def _flat_chain(count: int) -> list[Any]:
+    """Records R0..R{count-1}, each defined beside the others and using the one before it by name."""
+    records = [{"type": "record", "name": "R0", "fields": [{"name": "a", "type": "int"}]}]
+    records += [
+        {"type": "record", "name": f"R{i}", "fields": [{"name": "a", "type": f"R{i - 1}"}]} for i in range(1, count)
+    ]
+    return records
+
+
+def test_in_memory_json_text_errors_have_a_line(tmp_path: Path) -> None:
+    """JSON text given to the API: an invalid schema's error has the line and column of its pointer."""
+    with pytest.raises(SchemaError) as raised:
+        check(None, '{"type": "record", "name": "R",\n "fields": [{"name": "a", "type": "Nope"}]}')
+    assert (raised.value.line, raised.value.column, raised.value.pointer) == (2, 35, "/fields/0/type")
