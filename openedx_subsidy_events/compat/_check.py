@@ -96,7 +96,7 @@ class _Context:
         return None if self.config.ignored(finding) else finding
 
     def from_hit(self, hit: Hit, direction: Direction, new: Schema, old: Schema) -> Finding | None:
-        rule_id, path, rp, wp, rplace, wplace, text = hit
+        rule_id, path, rp, wp, rplace, wplace, text, hint = hit
         rule = RULES[rule_id]
         backward = direction is Direction.BACKWARD
         new_ptr, old_ptr = (rp, wp) if backward else (wp, rp)
@@ -114,7 +114,7 @@ class _Context:
             new_pointer=new_ptr,
             old_pointer=old_ptr,
             message=_sentence(text),
-            hint=rule.fix,
+            hint=hint or rule.fix,
             file=file or new.file,
             line=line,
             column=column,

@@ -33,17 +33,32 @@ PROMOTIONS = frozenset(
 """(writer, reader) pairs the specification promotes."""
 
 _LOSSY = {
-    ("int", "float"): "floats hold integers exactly only up to 2**24",
-    ("long", "float"): "floats hold integers exactly only up to 2**24",
-    ("long", "double"): "doubles hold integers exactly only up to 2**53",
-    ("bytes", "string"): "bytes that are not UTF-8 cannot become a string",
+    ("int", "float"): (
+        "floats hold integers exactly only up to 2**24",
+        "Use double (it holds every int exactly) or long, or accept the rounding knowingly.",
+    ),
+    ("long", "float"): (
+        "floats hold integers exactly only up to 2**24",
+        "Keep long (or use a decimal), or accept the rounding knowingly.",
+    ),
+    ("long", "double"): (
+        "doubles hold integers exactly only up to 2**53",
+        "Keep long (or use a decimal), or accept the rounding knowingly.",
+    ),
+    ("bytes", "string"): (
+        "bytes that are not UTF-8 cannot become a string",
+        "Keep bytes, or make sure every writer puts only UTF-8 text in the field.",
+    ),
 }
+"""(writer, reader) promotions that can change values: why, and the hint for that pair."""
 
 Path = tuple[object, str] | None
 """A field path as a linked list (parent, segment): building it costs nothing until printed."""
 
-Hit = tuple[str, Path, str | None, str | None, Node | Field | None, Node | Field | None, str]
-"""(rule, path, reader pointer, writer pointer, reader place, writer place, sentence)."""
+Hit = tuple[str, Path, str | None, str | None, Node | Field | None, Node | Field | None, str, str | None]
+"""(rule, path, reader pointer, writer pointer, reader place, writer place, sentence, hint or ``None``).
+
+The hint is ``None`` when the rule's own fix says it; a hit whose fix depends on the types gives its own."""
 
 
 def path_text(path: Path) -> str:
@@ -87,11 +102,19 @@ class _Walk:
         self.emit = emit
         self.seen: set[tuple[int, int]] = set()
 
-    def hit(self, rule: str, path: Path, reader: Node | Field | None, writer: Node | Field | None, text: str) -> None:
+    def hit(
+        self,
+        rule: str,
+        path: Path,
+        reader: Node | Field | None,
+        writer: Node | Field | None,
+        text: str,
+        hint: str | None = None,
+    ) -> None:
         if rule in self.enabled:
             rp = reader.pointer if reader is not None else None
             wp = writer.pointer if writer is not None else None
-            self.emit((rule, path, rp, wp, reader, writer, text))
+            self.emit((rule, path, rp, wp, reader, writer, text, hint))
 
     def walk(self, reader: Node, writer: Node, path: Path) -> None:
         if reader.fp is not None and reader.fp == writer.fp:
@@ -136,6 +159,7 @@ class _Walk:
                 reader,
                 writer,
                 f"the {self.reader_is} schema reads the {self.writer_is} {wk} as {rk}.",
+                self.promoted_hint(wk, rk),
             )
             lossy = _LOSSY.get((wk, rk))
             if lossy:
@@ -144,11 +168,23 @@ class _Walk:
                     path,
                     reader,
                     writer,
-                    f"the {self.reader_is} schema reads the {self.writer_is} {wk} as {rk}, and {lossy}.",
+                    f"the {self.reader_is} schema reads the {self.writer_is} {wk} as {rk}, and {lossy[0]}.",
+                    lossy[1],
                 )
             self.logical(reader, writer, path)
         else:
             self.type_changed(reader, writer, path)
+
+    def promoted_hint(self, written: str, read: str) -> str:
+        """What a promotion of the ``written`` type to the ``read`` one means for the other direction."""
+        if (read, written) in PROMOTIONS:
+            both = " and ".join(sorted((written, read)))
+            return f"Nothing to fix: {both} promote to each other, so both directions read."
+        other, mode = ("old", "FORWARD") if self.backward else ("new", "BACKWARD")
+        return (
+            f"Nothing to fix in this direction; the {other} schema's {written} cannot read {read}: "
+            f"TYPE_CHANGED under {mode} or FULL."
+        )
 
     def type_changed(self, reader: Node, writer: Node, path: Path) -> None:
         self.hit(
@@ -310,7 +346,16 @@ class _Walk:
     def emit_enum(self, rule: str, path: Path, reader: Node, writer: Node, index: int, text: str) -> None:
         if rule in self.enabled:
             self.emit(
-                (rule, path, reader.pointer + "/symbols", f"{writer.pointer}/symbols/{index}", reader, writer, text)
+                (
+                    rule,
+                    path,
+                    reader.pointer + "/symbols",
+                    f"{writer.pointer}/symbols/{index}",
+                    reader,
+                    writer,
+                    text,
+                    None,
+                )
             )
 
     def logical(self, reader: Node, writer: Node, path: Path) -> None:

@@ -171,9 +171,11 @@ _TABLE = (
         N,
         "A type was widened by one of the promotions the specification allows.",
         "The reader converts the writer's value (int->long/float/double, long->float/double, "
-        "float->double, string<->bytes); the opposite direction does not resolve.",
+        "float->double, string<->bytes); the opposite of a widening does not resolve, while string and "
+        "bytes promote to each other.",
         _NOBODY,
-        "Nothing to fix in this direction; under FORWARD or FULL the reverse is TYPE_CHANGED.",
+        "Nothing to fix in this direction; the reverse direction is TYPE_CHANGED, except for "
+        "string<->bytes, which promote to each other (each finding's hint names the types).",
     ),
     Rule(
         "OPTIONAL_TO_REQUIRED",
@@ -258,7 +260,8 @@ _TABLE = (
         "long->float/double and int->float round large integers; bytes->string fails or "
         "garbles bytes that are not UTF-8. The bytes resolve; the values may not survive.",
         "the reader with the wider type",
-        "Use a type that holds every value (long->long, or decimal), or accept the rounding knowingly.",
+        "Keep a type that holds every value the writer may write (long rather than float or double, "
+        "bytes rather than string), or accept the loss knowingly (each finding's hint names the types).",
     ),
     Rule(
         "ENUM_SYMBOL_READ_AS_DEFAULT",

@@ -269,3 +269,49 @@ def test_fixed_larger_than_java_reads() -> None:
     too_large = check(None, {"type": "fixed", "name": "F", "size": 99999999999999999999999999999})
     assert [(f.rule, f.severity, f.new_pointer) for f in too_large] == [("FIXED_SIZE_TOO_LARGE", Severity.ERROR, "")]
     assert not check(None, {"type": "fixed", "name": "F", "size": 2**31 - 1}).findings
+
+
+def _hints(old: str, new: str, mode: Mode) -> dict[tuple[str, str], str]:
+    report = check(record({"name": "v", "type": old}), record({"name": "v", "type": new}), mode=mode)
+    return {(f.rule, f.direction.value): f.hint for f in report}
+
+
+def test_string_and_bytes_promote_both_ways_and_say_so() -> None:
+    """string<->bytes resolves in both directions: the hint says so and names no TYPE_CHANGED."""
+    for old, new in (("string", "bytes"), ("bytes", "string")):
+        hints = _hints(old, new, Mode.FULL)
+        assert hints[("TYPE_PROMOTED", "BACKWARD")] == hints[("TYPE_PROMOTED", "FORWARD")]
+        assert "promote to each other" in hints[("TYPE_PROMOTED", "BACKWARD")]
+        assert "TYPE_CHANGED" not in hints[("TYPE_PROMOTED", "BACKWARD")]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "mode", "direction", "other"),
+    [
+        ("int", "long", Mode.BACKWARD, "BACKWARD", "the old schema's int cannot read long: TYPE_CHANGED under FORWARD"),
+        ("long", "int", Mode.FORWARD, "FORWARD", "the new schema's int cannot read long: TYPE_CHANGED under BACKWARD"),
+    ],
+    ids=["widened", "narrowed"],
+)
+def test_promotion_hint_names_the_direction_that_breaks(
+    old: str, new: str, mode: Mode, direction: str, other: str
+) -> None:
+    """A widening's hint names the reverse direction's break in the words of the finding's own direction."""
+    hints = _hints(old, new, mode)
+    assert list(hints) == [("TYPE_PROMOTED", direction)]
+    assert other in hints[("TYPE_PROMOTED", direction)]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "says", "not_says"),
+    [
+        ("bytes", "string", "Keep bytes", "long"),
+        ("long", "double", "Keep long", "bytes"),
+        ("int", "float", "double", "bytes"),
+    ],
+)
+def test_lossy_promotion_hint_fits_the_types(old: str, new: str, says: str, not_says: str) -> None:
+    """LOSSY_PROMOTION's hint is about the types at hand: no long->long advice for bytes->string."""
+    hint = _hints(old, new, Mode.BACKWARD)[("LOSSY_PROMOTION", "BACKWARD")]
+    assert says in hint
+    assert not_says not in hint
