@@ -231,11 +231,31 @@ def _iter_single(schema: Schema, context: _Context, enabled: frozenset[str]) -> 
                     yield finding
 
 
+def _prepare(
+    old: SchemaLike | None,
+    new: SchemaLike,
+    mode: Mode | str,
+    earlier: Sequence[SchemaLike],
+    subject: str,
+    readers: Readers | None,
+    config: Config | None,
+) -> tuple[list[Schema], Mode, _Context]:
+    """The history to check, the mode, and the context, from :func:`check`'s arguments."""
+    mode = Mode.parse(mode) if isinstance(mode, str) else mode
+    config = config if config is not None else Config(mode=mode)
+    loaded = [_as_schema(s, subject) for s in (*earlier, *([old] if old is not None else []), new)]
+    if not subject:  # the newest schema read from a file names the subject (its stem or folder)
+        subject = next((s.subject for s in reversed(loaded) if s.subject), "")
+    history = [s if s.subject == subject else attrs.evolve(s, subject=subject) for s in loaded]
+    texts = {s.file: s.text for s in history if s.file is not None and s.text is not None}
+    return history, mode, _Context(subject, texts, config, readers)
+
+
 def iter_findings(
     old: SchemaLike | None,
     new: SchemaLike,
     *,
-    mode: Mode = Mode.FULL_TRANSITIVE,
+    mode: Mode | str = Mode.FULL_TRANSITIVE,
     earlier: Sequence[SchemaLike] = (),
     subject: str = "",
     readers: Readers | None = None,
@@ -243,26 +263,23 @@ def iter_findings(
 ) -> Iterator[Finding]:
     """Every finding of ``new`` against ``old``, lazily, in walk order.
 
-    ``earlier`` are the versions before ``old``, oldest first (used by the transitive modes).
+    ``mode`` is a :class:`Mode` or its name (``"BACKWARD"``; :class:`ValueError` for an unknown
+    one). ``earlier`` are the versions before ``old``, oldest first (used by the transitive modes).
+    ``subject`` defaults to the file stem (or folder name) of the newest schema read from a file.
     ``readers`` maps dotted field paths to the consumers reading them: findings on those paths
     name the consumers; removing a field a consumer reads is an error, one nobody reads a safe note.
 
     .. versionadded:: 0.1.0
     """
-    config = config if config is not None else Config(mode=mode)
-    history = [_as_schema(s, subject) for s in earlier]
-    if old is not None:
-        history.append(_as_schema(old, subject))
-    history.append(_as_schema(new, subject))
-    texts = {s.file: s.text for s in history if s.file is not None and s.text is not None}
-    return iter_history(history, mode=mode, context=_Context(subject, texts, config, readers))
+    history, mode, context = _prepare(old, new, mode, earlier, subject, readers, config)
+    return iter_history(history, mode=mode, context=context)
 
 
 def check(
     old: SchemaLike | None,
     new: SchemaLike,
     *,
-    mode: Mode = Mode.FULL_TRANSITIVE,
+    mode: Mode | str = Mode.FULL_TRANSITIVE,
     earlier: Sequence[SchemaLike] = (),
     subject: str = "",
     readers: Readers | None = None,
@@ -272,8 +289,8 @@ def check(
 
     .. versionadded:: 0.1.0
     """
-    found = iter_findings(old, new, mode=mode, earlier=earlier, subject=subject, readers=readers, config=config)
-    return Report.of(found, [subject])
+    history, mode, context = _prepare(old, new, mode, earlier, subject, readers, config)
+    return Report.of(iter_history(history, mode=mode, context=context), [context.subject])
 
 
 def _history(

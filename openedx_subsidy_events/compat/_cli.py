@@ -49,11 +49,12 @@ def _usage(stderr: TextIO, command: str, message: str) -> int:
 
 def _config(args: argparse.Namespace) -> Config:
     config = load_config(Path(args.config) if args.config is not None else None)
+    if args.rule:  # --rule overrides the configuration's use and except for the rules it names
+        config = config.only(args.rule)
     return attrs.evolve(
         config,
         mode=Mode.parse(args.mode) if args.mode is not None else config.mode,
         fail_on=Severity.parse(args.fail_on) if args.fail_on is not None else config.fail_on,
-        use=tuple(args.rule) if args.rule else config.use,
         except_=(*config.except_, *(args.except_ or ())),
     )
 
@@ -83,6 +84,12 @@ def run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         return EXIT_USAGE
     except ValueError as error:  # --mode or --fail-on is
         return _usage(stderr, "lint", str(error))
+    if not config.enabled():
+        return _usage(
+            stderr,
+            "lint",
+            "no rule is left to run: --rule, --except and the configuration's use and except leave out every one",
+        )
     paths = [Path(p) for p in args.paths] or _default_paths()
     try:
         current = load_paths(paths)
@@ -161,7 +168,13 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     lint.add_argument(
         "--config", metavar="FILE", help="a TOML file with [tool.subsidy-events] (default ./pyproject.toml)"
     )
-    lint.add_argument("--rule", metavar="ID", nargs="+", action="extend", help="run only these rules or categories")
+    lint.add_argument(
+        "--rule",
+        metavar="ID",
+        nargs="+",
+        action="extend",
+        help="run only these rules or categories (even if the configuration's except leaves them out)",
+    )
     lint.add_argument(
         "--except", dest="except_", metavar="ID", nargs="+", action="extend", help="leave out these rules or categories"
     )

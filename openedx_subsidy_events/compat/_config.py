@@ -78,6 +78,15 @@ class Config:
         """The rule ids that run."""
         return _enabled(tuple(self.use), tuple(self.except_))
 
+    def only(self, rules: Iterable[str]) -> Config:
+        """The same configuration, running only ``rules`` (ids or categories), as ``--rule`` asks.
+
+        They replace ``use``, and ``except`` no longer leaves them out: naming a rule on the command
+        line is asking for it.
+        """
+        rules = tuple(rules)
+        return attrs.evolve(self, use=rules, except_=tuple(sorted(_expand(self.except_) - _expand(rules))))
+
     def severity_of(self, rule: str) -> Severity:
         """The configured severity of ``rule``, else its default."""
         return self.severity.get(rule, RULES[rule].severity)

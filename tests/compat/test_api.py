@@ -315,3 +315,27 @@ def test_lossy_promotion_hint_fits_the_types(old: str, new: str, says: str, not_
     hint = _hints(old, new, Mode.BACKWARD)[("LOSSY_PROMOTION", "BACKWARD")]
     assert says in hint
     assert not_says not in hint
+
+
+def test_mode_may_be_given_by_name() -> None:
+    """mode="BACKWARD" (any case) works like Mode.BACKWARD; an unknown name is a ValueError that lists the modes."""
+    old, new = record(A), record(A, B)
+    assert errors(check(old, new, mode="BACKWARD")) == errors(check(old, new, mode=Mode.BACKWARD))
+    assert errors(check(old, new, mode="forward")) == []
+    assert list(iter_findings(old, new, mode="none")) == list(iter_findings(old, new, mode=Mode.NONE))
+    with pytest.raises(ValueError, match="unknown mode 'SIDEWAYS'; expected one of BACKWARD"):
+        check(old, new, mode="SIDEWAYS")
+
+
+def test_files_name_the_subject(tmp_path: Path) -> None:
+    """check(Path, Path) names the subject after the new file's stem, in the report and in every finding."""
+    import json
+
+    (tmp_path / "old.avsc").write_text(json.dumps(record(A)))
+    (tmp_path / "thing.created.avsc").write_text(json.dumps(record(A, B)))
+    report = check(tmp_path / "old.avsc", tmp_path / "thing.created.avsc", mode=Mode.BACKWARD)
+    assert report.subjects == ("thing.created",)
+    assert {f.subject for f in report} == {"thing.created"}
+    named = check(tmp_path / "old.avsc", tmp_path / "thing.created.avsc", subject="mine")
+    assert {f.subject for f in named} == {"mine"}
+    assert check(record(A), record(A, B)).subjects == ("",)

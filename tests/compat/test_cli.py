@@ -346,3 +346,26 @@ def test_register_fits_the_package_command_line(tmp_path: Path) -> None:
     out, err = io.StringIO(), io.StringIO()
     assert args.run(args, out, err) == 0
     assert json.loads(out.getvalue())["ok"] is True
+
+
+def test_rule_overrides_the_configurations_except(tmp_path: Path) -> None:
+    """--rule runs the rules it names even when the configuration's except leaves them out."""
+    _write(tmp_path / "s" / "thing.avsc", dict(RECORD, doc=None))
+    config = tmp_path / "c.toml"
+    config.write_text('[tool.subsidy-events]\nexcept = ["style"]\n')
+    base = ["lint", str(tmp_path / "s"), "--config", str(config), "--fail-on", "warning"]
+    assert run_cli(base)[0] == 0
+    for rule in ("style", "MISSING_DOC"):
+        code, out, _ = run_cli([*base, "--rule", rule])
+        assert code == 1
+        assert "MISSING_DOC" in out
+    code, out, _ = run_cli([*base, "--rule", "style", "--except", "MISSING_DOC"])  # the command line's except wins
+    assert (code, "MISSING_DOC" in out) == (0, False)
+
+
+def test_no_rule_left_is_a_usage_error(tmp_path: Path) -> None:
+    """--rule and --except that leave nothing to run are exit 2 with a message, not a silent pass."""
+    _write(tmp_path / "s" / "thing.avsc", RECORD)
+    code, _, err = run_cli(["lint", str(tmp_path / "s"), "--rule", "style", "--except", "style"])
+    assert code == 2
+    assert "no rule is left to run" in err
