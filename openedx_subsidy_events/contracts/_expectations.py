@@ -26,7 +26,7 @@ import jsonschema
 import referencing
 
 from ..exceptions import ContractError
-from ._model import Contract, Violation
+from ._model import Contract, Violation, to_pointer
 
 __all__ = [
     "FORMAT_CHECKER",
@@ -232,10 +232,6 @@ _ExpectationValidator: type[jsonschema.protocols.Validator] = jsonschema.validat
 )
 
 
-def _pointer(parts: Sequence[Any]) -> str:
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
-
-
 def _suggestion(word: str, choices: Sequence[str]) -> str:
     """`` (did you mean 'format'?)`` for a close name, ignoring case, or nothing."""
     folded = {choice.lower(): choice for choice in choices}
@@ -254,7 +250,7 @@ def iter_expectation_problems(expectation: Any) -> Iterator[tuple[str, str]]:
     try:
         jsonschema.Draft202012Validator.check_schema(expectation)
     except jsonschema.SchemaError as error:
-        yield _pointer(error.absolute_path), f"is not a valid JSON Schema: {error.message}"
+        yield to_pointer(*error.absolute_path), f"is not a valid JSON Schema: {error.message}"
         return
     yield from _iter_vocabulary_problems(expectation, [])
 
@@ -266,11 +262,11 @@ def _iter_vocabulary_problems(schema: Any, where: list[Any]) -> Iterator[tuple[s
         here = [*where, keyword]
         shape = KEYWORDS.get(keyword)
         if shape is None:
-            yield _pointer(here), _unknown_keyword(keyword)
+            yield to_pointer(*here), _unknown_keyword(keyword)
         elif keyword == "format" and value not in FORMAT_CHECKER.checkers:
             checked = sorted(FORMAT_CHECKER.checkers)
             hint = _suggestion(value, checked) or f" (it checks {', '.join(checked)})"
-            yield _pointer(here), f"names the format {value!r}, which this package does not check{hint}"
+            yield to_pointer(*here), f"names the format {value!r}, which this package does not check{hint}"
         elif shape == "schema":
             yield from _iter_vocabulary_problems(value, here)
         elif shape == "schemas":
@@ -353,8 +349,10 @@ def iter_expectation_violations(
             continue
         text = json.dumps(expectation, sort_keys=True)
         for where, phrase in _problems(text):
-            pointer = _pointer(["expectations", field_path]) + where
-            raise ContractError(contract.path, f"the expectation on {field_path!r} {phrase}", pointer=pointer)
+            pointer = to_pointer("expectations", field_path) + where
+            line, column = contract.position(pointer)
+            reason = f"the expectation on {field_path!r} {phrase}"
+            raise ContractError(contract.path, reason, pointer=pointer, line=line, column=column)
         validator = _validator(text)
         for error in sorted(validator.iter_errors(value), key=lambda e: str(e.validator)):
             yield Violation(

@@ -249,6 +249,7 @@ def _parse(text: str, path: str, expected: tuple[str, str] | None) -> Contract:
         owner=data.get("owner", ""),
         path=path,
         sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        positions=positions,
     )
 
 

@@ -7,9 +7,11 @@ from typing import Any, Literal
 
 import attrs
 
-from ..exceptions import ContractViolation
+from ..exceptions import ContractViolation, _short
 
 __all__ = ["Contract", "Example", "Violation", "ViolationGroup"]
+
+Position = tuple[int, int]
 
 Status = Literal["active", "pending"]
 
@@ -43,6 +45,8 @@ class Contract:
         path: the file as shown in messages (``contracts/<consumer>/<event_type>.yaml``).
         sha256: the hex SHA-256 of the file's bytes; reports record it, so a verification counts
             only for the contract text it ran against.
+        positions: the (line, column) in the file of each JSON pointer, for a contract read from
+            one (see :meth:`position`); not part of equality.
 
     .. versionadded:: 0.1.0
 
@@ -59,11 +63,16 @@ class Contract:
     owner: str = ""
     path: str = "<contract>"
     sha256: str = ""
+    positions: Mapping[str, Position] = attrs.field(factory=dict, eq=False, repr=False)
 
     @property
     def is_pending(self) -> bool:
         """Whether a violation of this contract is reported without failing."""
         return self.status == "pending"
+
+    def position(self, pointer: str) -> tuple[int | None, int | None]:
+        """The (line, column) in the file of a JSON pointer, or of its closest ancestor; ``(None, None)``."""
+        return by_pointer(self.positions, pointer) or (None, None)
 
 
 @attrs.frozen(kw_only=True)
@@ -81,6 +90,8 @@ class Violation:
         reason: one sentence.
         pending: the contract is pending, so this is reported but does not fail.
         minorversion: the writer minor version involved, when one is.
+        line, column: where in the contract file, when the violation is about the contract's own
+            text (static verification: a read field, an expectation, an example).
 
     .. versionadded:: 0.1.0
 
@@ -95,6 +106,8 @@ class Violation:
     value: Any = None
     pending: bool = False
     minorversion: int | None = None
+    line: int | None = None
+    column: int | None = None
 
     def sort_key(self) -> tuple[str, str, str, str, str]:
         """Deterministic order: consumer, event, file, field, rule."""
@@ -117,7 +130,13 @@ class Violation:
         return ContractViolation(**self.exception_fields())
 
     def __str__(self) -> str:
-        text = str(self.to_exception())
+        where = self.contract_file
+        if self.line is not None:
+            where += f":{self.line}" + (f":{self.column}" if self.column is not None else "")
+        field = f" {self.field_path}" if self.field_path else ""
+        text = f"consumer {self.consumer!r} ({where}): {self.event_type}{field}: {self.rule}: {self.reason}"
+        if self.value is not None:
+            text += f" (value {_short(self.value)})"
         if self.minorversion is not None:
             text += f" [writer minor {self.minorversion}]"
         return text + (" [pending: not failing]" if self.pending else "")
@@ -135,6 +154,8 @@ class Violation:
             "reason": self.reason,
             "pending": self.pending,
             "minorversion": self.minorversion,
+            "line": self.line,
+            "column": self.column,
         }
 
 
@@ -157,7 +178,12 @@ class ViolationGroup(ContractViolation):
         return head + ":\n" + "\n".join(f"  - {violation}" for violation in self.violations)
 
 
-def by_pointer(positions: Mapping[str, tuple[int, int]], pointer: str) -> tuple[int, int] | None:
+def to_pointer(*parts: object) -> str:
+    """The JSON pointer of a path of keys and indexes (``"~"`` and ``"/"`` escaped)."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
+
+
+def by_pointer(positions: Mapping[str, Position], pointer: str) -> Position | None:
     """The (line, column) of the closest recorded ancestor of a JSON pointer."""
     while True:
         if pointer in positions:

@@ -21,7 +21,7 @@ from ..events import get_event
 from ..exceptions import ContractError, SchemaError, UnknownEventType
 from ._expectations import iter_expectation_violations
 from ._loader import default_root, iter_contract_files, iter_stray_files, load_contract
-from ._model import Contract, Violation
+from ._model import Contract, Violation, to_pointer
 from ._producer import _iter_record_problems
 from ._reader import decode_with_reader, payload_record, project, writer_minor, writer_window
 
@@ -80,7 +80,9 @@ class StaticReport:
         }
 
 
-def _violation(contract: Contract, field_path: str, rule: str, reason: str, **extra: Any) -> Violation:
+def _violation(contract: Contract, field_path: str, rule: str, reason: str, *, pointer: str, **extra: Any) -> Violation:
+    """A violation of ``contract``, placed in its file at ``pointer`` (or the closest place recorded)."""
+    line, column = contract.position(pointer)
     return Violation(
         consumer=contract.consumer,
         event_type=contract.event_type,
@@ -89,8 +91,22 @@ def _violation(contract: Contract, field_path: str, rule: str, reason: str, **ex
         rule=rule,
         reason=reason,
         pending=contract.is_pending,
+        line=line,
+        column=column,
         **extra,
     )
+
+
+def _read_pointer(contract: Contract, field_path: str) -> str:
+    """``/reads/N`` of the read that names ``field_path`` (or a field inside it); ``/reads`` if none does."""
+    for index, read in enumerate(contract.reads):
+        if read == field_path or read.startswith(field_path + "."):
+            return to_pointer("reads", index)
+    return "/reads"
+
+
+def _example_pointer(index: int, field_path: str) -> str:
+    return to_pointer("examples", index, "event", *(field_path.split(".") if field_path else ()))
 
 
 def _branches(avro_type: Any) -> list[Any]:
@@ -134,6 +150,7 @@ def _iter_window_violations(contract: Contract, reader: Mapping[str, Any], root:
                     name,
                     "READ_FIELD_NOT_WRITTEN",
                     f"minor {minor} does not write this field and the reader has no default",
+                    pointer=_read_pointer(contract, name),
                     minorversion=minor,
                 )
             elif name in written and not _resolves(written[name]["type"], field["type"]):
@@ -142,6 +159,7 @@ def _iter_window_violations(contract: Contract, reader: Mapping[str, Any], root:
                     name,
                     "READ_FIELD_TYPE_MISMATCH",
                     f"minor {minor} writes {written[name]['type']!r}, the reader expects {field['type']!r}",
+                    pointer=_read_pointer(contract, name),
                     minorversion=minor,
                 )
 
@@ -161,6 +179,7 @@ def _iter_expectation_type_violations(contract: Contract, reader: Mapping[str, A
                 field_path,
                 "EXPECTATION_TYPE_CONFLICT",
                 f"expects JSON type {sorted(wanted_set)} but the schema carries {sorted(carried)}",
+                pointer=to_pointer("expectations", field_path, "type"),
                 value=wanted,
             )
 
@@ -169,7 +188,7 @@ def _iter_example_violations(
     contract: Contract, schema: Mapping[str, Any], minor: int, root: Path | None
 ) -> Iterator[Violation]:
     definition = get_event(contract.event_type)
-    for example in contract.examples:
+    for index, example in enumerate(contract.examples):
         data = {definition.data_key: dict(example.event)}
         where = f"example {example.name!r}"
         problems = list(_iter_record_problems(definition, data, schema))
@@ -179,6 +198,7 @@ def _iter_example_violations(
                 problem.field_path,
                 "EXAMPLE_INVALID",
                 f"{where}: {problem.rule}: {problem.reason}",
+                pointer=_example_pointer(index, problem.field_path),
                 value=problem.value,
             )
         if problems:
@@ -187,9 +207,9 @@ def _iter_example_violations(
         fastavro.schemaless_writer(out, fastavro.parse_schema(dict(schema)), data)
         decoded = decode_with_reader(contract, out.getvalue(), minorversion=minor, schemas_root=root)
         for violation in iter_expectation_violations(contract, decoded[definition.data_key]):
-            yield attrs.evolve(
-                violation, rule="EXAMPLE_BREAKS_EXPECTATION", reason=f"{where}: {violation.rule}: {violation.reason}"
-            )
+            line, column = contract.position(_example_pointer(index, violation.field_path))
+            reason = f"{where}: {violation.rule}: {violation.reason}"
+            yield attrs.evolve(violation, rule="EXAMPLE_BREAKS_EXPECTATION", reason=reason, line=line, column=column)
 
 
 def verify_contract(contract: Contract, *, schemas_root: Path | None = None) -> list[Violation]:
@@ -200,7 +220,9 @@ def verify_contract(contract: Contract, *, schemas_root: Path | None = None) -> 
     try:
         get_event(contract.event_type)
     except UnknownEventType as error:
-        return [_violation(contract, "", "UNKNOWN_EVENT_TYPE", str(error), value=contract.event_type)]
+        return [
+            _violation(contract, "", "UNKNOWN_EVENT_TYPE", str(error), pointer="/event_type", value=contract.event_type)
+        ]
     minor = writer_minor(contract, schemas_root)
     if minor is None:
         return [
@@ -209,6 +231,7 @@ def verify_contract(contract: Contract, *, schemas_root: Path | None = None) -> 
                 "",
                 "SCHEMA_MINOR_UNPUBLISHED",
                 f"no published schema of minor {contract.schema_minor}",
+                pointer="/schema_minor",
                 value=contract.schema_minor,
             )
         ]
@@ -220,6 +243,7 @@ def verify_contract(contract: Contract, *, schemas_root: Path | None = None) -> 
             path,
             "READ_FIELD_UNKNOWN",
             f"minor {minor} of the published schema has no such field",
+            pointer=_read_pointer(contract, path),
             minorversion=minor,
         )
         for path in missing

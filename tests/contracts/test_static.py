@@ -58,6 +58,60 @@ def test_unknown_read_field(contracts_copy: Path, edit_contract: Edit) -> None:
     assert ("license-manager", "auto_enroll", "READ_FIELD_UNKNOWN") in _rules(contracts_copy)
 
 
+def test_unknown_read_field_is_placed_in_the_file(contracts_copy: Path, edit_contract: Edit) -> None:
+    """READ_FIELD_UNKNOWN carries the line and column of its /reads/N entry, and shows no '(value None)'."""
+    edit_contract(
+        "license-manager",
+        LICENSE_APPROVED,
+        lambda t: t.replace("  - course_run_key\n", "  - course_run_key\n  - nope\n"),
+    )
+    (violation,) = verify_all(contracts_copy).violations
+    assert (violation.field_path, violation.rule, violation.line, violation.column) == (
+        "nope",
+        "READ_FIELD_UNKNOWN",
+        20,
+        5,
+    )
+    assert f"{violation.contract_file}:20:5): " in str(violation)
+    assert "(value" not in str(violation)
+    assert (violation.to_json()["line"], violation.to_json()["column"]) == (20, 5)
+
+
+def test_static_violations_point_into_the_file(contracts_copy: Path, edit_contract: Edit) -> None:
+    """Each static violation about the contract's text names where it is: read, expectation, example field."""
+    edit_contract(
+        "license-manager",
+        LICENSE_APPROVED,
+        lambda t: t.replace("    type: integer\n", "    type: string\n").replace(
+            "lms_user_id: 17", "lms_user_id: '17'"
+        ),
+    )
+    found = {(v.field_path, v.rule): (v.line, v.column) for v in verify_all(contracts_copy).violations}
+    assert found[("lms_user_id", "EXPECTATION_TYPE_CONFLICT")] == (28, 11)
+    assert found[("lms_user_id", "EXAMPLE_INVALID")] == (42, 20)
+
+
+def test_reads_of_nested_and_missing_records_are_placed(contracts_copy: Path, edit_contract: Edit) -> None:
+    """A dotted read under a field that does not exist points at that read."""
+    edit_contract(
+        "license-manager",
+        LICENSE_APPROVED,
+        lambda t: t.replace("  - course_run_key\n", "  - course_run_key\n  - a.b\n"),
+    )
+    (violation,) = verify_all(contracts_copy).violations
+    assert (violation.field_path, violation.line, violation.column) == ("a", 20, 5)
+
+
+def test_violation_text_keeps_real_values() -> None:
+    """The '(value ...)' part is left out only when there is no value; a value is still shown."""
+    from openedx_subsidy_events.contracts import Violation
+
+    base = {"consumer": "c", "event_type": "e.v1", "contract_file": "f.yaml", "field_path": "x", "rule": "R"}
+    assert str(Violation(**base, reason="r")) == "consumer 'c' (f.yaml): e.v1 x: R: r"
+    assert str(Violation(**base, reason="r", value=0)) == "consumer 'c' (f.yaml): e.v1 x: R: r (value 0)"
+    assert str(Violation(**base, reason="r", line=3)) == "consumer 'c' (f.yaml:3): e.v1 x: R: r"
+
+
 def test_expectation_type_conflict(contracts_copy: Path, edit_contract: Edit) -> None:
     """An expectation asking for a JSON type the wire never carries is reported."""
     edit_contract("license-manager", LICENSE_APPROVED, lambda t: t.replace("    type: integer\n", "    type: string\n"))
