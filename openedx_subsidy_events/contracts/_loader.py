@@ -6,16 +6,20 @@ contract can say exactly where it is. Duplicate keys, which PyYAML silently acce
 
 Contracts need none of YAML's anchors and aliases, which are how a few hundred bytes expand into
 a self-referencing or exponentially large document: the composer refuses them, and nesting deeper
-than :data:`MAX_DEPTH`, before anything is built.
+than :data:`MAX_DEPTH`, before anything is built. Merge keys (``<<``) are refused too, and every
+value must be JSON: an unquoted timestamp, ``!!binary`` or ``.nan`` is an error, not a Python object.
 """
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import json
+import math
 import os
 import stat
+import sys
 from collections.abc import Iterator, Mapping
 from importlib import resources
 from pathlib import Path
@@ -66,7 +70,7 @@ def default_root() -> Path:
 
 @functools.cache
 def contract_format_schema() -> dict[str, Any]:
-    """The JSON Schema of the contract format (shipped as ``contracts/contract.schema.json``).
+    """The JSON Schema of the contract format (shipped as ``openedx_subsidy_events/contracts/contract.schema.json``).
 
     .. versionadded:: 0.1.0
     """
@@ -116,21 +120,45 @@ class _ContractLoader(yaml.SafeLoader):
 
 
 def _construct(loader: yaml.SafeLoader, node: yaml.Node, pointer: str, path: str) -> Any:
-    """A scalar's Python value; a value PyYAML cannot construct is a :class:`ContractError` at its mark."""
+    """A scalar's JSON value; one PyYAML cannot construct, or that is not JSON, is a :class:`ContractError`."""
     try:
-        return loader.construct_object(node, deep=True)
+        value = loader.construct_object(node, deep=True)
     except yaml.MarkedYAMLError:
         raise
     except (ValueError, TypeError, OverflowError) as error:
-        line, column = _mark(node)
-        reason = f"the value cannot be read ({' '.join(str(error).split())})"
-        raise ContractError(path, reason, pointer=pointer, line=line, column=column) from None
+        raise _at(node, path, pointer, f"the value cannot be read ({_unreadable(node, error)})") from None
+    if isinstance(value, datetime.date):
+        text = node.value if isinstance(node, yaml.ScalarNode) else str(value)
+        reason = f"YAML reads the unquoted {text} as a timestamp, not a string: quote it"
+        raise _at(node, path, pointer, reason)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _at(node, path, pointer, f"{node.value} is not a JSON number")
+    if not isinstance(value, str | int | float | bool | None):
+        tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+        raise _at(node, path, pointer, f"a contract holds JSON values, and a {tag} value is not one")
+    return value
+
+
+def _unreadable(node: yaml.Node, error: Exception) -> str:
+    """Why a scalar cannot be constructed, in words a contract author can act on."""
+    limit = sys.get_int_max_str_digits()
+    if node.tag == "tag:yaml.org,2002:int" and limit and sum(c.isdigit() for c in str(node.value)) > limit:
+        return f"the number has more than {limit} digits"
+    return " ".join(str(error).split())
+
+
+def _at(node: yaml.Node, path: str, pointer: str, reason: str) -> ContractError:
+    line, column = _mark(node)
+    return ContractError(path, reason, pointer=pointer, line=line, column=column)
 
 
 def _build(loader: yaml.SafeLoader, node: yaml.Node, pointer: str, positions: Positions, path: str) -> Any:
     """Python data from a composed node, recording the position of every pointer."""
     positions[pointer] = _mark(node)
     if isinstance(node, yaml.MappingNode):
+        for key_node, _ in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise _at(key_node, path, f"{pointer}/<<", "a contract may not use YAML merge keys (<<)")
         loader.flatten_mapping(node)
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:

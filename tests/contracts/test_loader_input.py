@@ -36,7 +36,26 @@ def _error(text: str) -> ContractError:
         pytest.param(LAUGHS, 1, 4, "may not use YAML anchors (&a)", id="billion-laughs"),
         pytest.param("a: 1\nb: *x\n", 2, 4, "may not use YAML aliases (*x)", id="alias"),
         pytest.param("a: " + "[" * 10_000 + "]" * 10_000 + "\n", 1, 3 + MAX_DEPTH, "nested deeper than", id="deep"),
-        pytest.param("a: " + "9" * 5000 + "\n", 1, 4, "the value cannot be read", id="huge-int"),
+        pytest.param(
+            "a: " + "9" * 5000 + "\n",
+            1,
+            4,
+            "the value cannot be read (the number has more than 4300 digits)",
+            id="huge-int",
+        ),
+        pytest.param("a: 1\nb:\n  <<: {c: 1}\n", 3, 3, "may not use YAML merge keys (<<)", id="merge-key"),
+        pytest.param(
+            "a: 2026-03-02T10:15:00+00:00\n",
+            1,
+            4,
+            "YAML reads the unquoted 2026-03-02T10:15:00+00:00 as a timestamp, not a string: quote it",
+            id="timestamp",
+        ),
+        pytest.param("a: 2026-03-02\n", 1, 4, "the unquoted 2026-03-02 as a timestamp", id="date"),
+        pytest.param("2026-03-02: a\n", 1, 1, "the unquoted 2026-03-02 as a timestamp", id="date-key"),
+        pytest.param("a: !!binary aGVsbG8=\n", 1, 4, "a !!binary value is not one", id="binary"),
+        pytest.param("a: [1, .nan]\n", 1, 8, ".nan is not a JSON number", id="nan"),
+        pytest.param("a: -.inf\n", 1, 4, "-.inf is not a JSON number", id="infinity"),
         pytest.param("a: 2026-13-45\n", 1, 4, "the value cannot be read (month must be in 1..12)", id="bad-date"),
         pytest.param("a: b\nc: \x07\n", 2, 4, "the character #x0007 is not allowed", id="control-char"),
     ],
@@ -49,6 +68,7 @@ def test_hostile_yaml_is_a_located_contract_error(text: str, line: int, column: 
     assert time.monotonic() - started < 5
     assert (error.path, error.line, error.column) == ("c/lm/x.yaml", line, column)
     assert words in error.reason
+    assert "sys.set_int_max_str_digits" not in error.reason
 
 
 def test_recursion_error_is_a_contract_error(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -135,3 +155,36 @@ def test_errors_name_the_real_file(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert str(info.value).startswith(f"c/license-manager/{LICENSE_APPROVED}.yaml:5:9 (/status): ")
     (error,) = verify_all(Path("c")).errors
     assert error.path == f"c/license-manager/{LICENSE_APPROVED}.yaml"
+
+
+def test_unquoted_timestamp_in_an_example_says_to_quote_it(license_contract_text: str) -> None:
+    """An example's unquoted reviewed_at is a located load error saying to quote it, not a WRONG_TYPE later."""
+    text = license_contract_text.replace(
+        'reviewed_at: "2026-03-02T11:00:00+00:00"', "reviewed_at: 2026-03-02T11:00:00+00:00"
+    )
+    assert text != license_contract_text
+    error = _error(text)
+    assert error.pointer == "/examples/1/event/reviewed_at"
+    assert error.reason.endswith("as a timestamp, not a string: quote it")
+    assert "datetime" not in str(error)
+
+
+def test_merge_key_in_a_contract_is_refused(license_contract_text: str) -> None:
+    """A merge key (even without an alias) is refused where it is, so no key arrives unseen."""
+    text = license_contract_text.replace("  user_email:\n", "  user_email:\n    <<: {minLength: 1}\n", 1)
+    error = _error(text)
+    assert (error.pointer, error.reason) == (
+        "/expectations/user_email/<<",
+        "a contract may not use YAML merge keys (<<)",
+    )
+    assert error.line == 23
+
+
+def test_format_schema_docstring_names_where_it_ships() -> None:
+    """contract_format_schema's docstring names the file where it really is."""
+    from openedx_subsidy_events.contracts import contract_format_schema
+
+    root = Path(__file__).resolve().parents[2]
+    doc = contract_format_schema.__doc__ or ""
+    assert "``openedx_subsidy_events/contracts/contract.schema.json``" in doc
+    assert (root / "openedx_subsidy_events" / "contracts" / "contract.schema.json").is_file()
