@@ -7,7 +7,7 @@ working. Messages are built late, in ``__str__``, from the structured attributes
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 __all__ = [
@@ -251,10 +251,38 @@ class ContractViolation(SubsidyEventsError, AssertionError):
 
     def __str__(self) -> str:
         where = f" {self.field_path}" if self.field_path else ""
-        return (
-            f"consumer {self.consumer!r} ({self.contract_file}): {self.event_type}{where}: {self.rule}: "
-            f"{self.reason} (value {_short(self.value)})"
+        text = (
+            f"consumer {self.consumer!r} ({self.contract_file}): {self.event_type}{where}: {self.rule}: {self.reason}"
         )
+        if self.value is not None:
+            text += f" (value {_short(hide_secrets(self.event_type, self.field_path, self.value))})"
+        return text
+
+
+SECRET_SHOWN_AS = "<hidden: secret field>"
+"""What messages and reports show instead of the value of a field marked ``sensitivity="secret"``."""
+
+
+def hide_secrets(event_type: str, field_path: str, value: Any) -> Any:
+    """``value`` as it may be shown: a secret field's value, or secret fields inside a record, hidden.
+
+    ``field_path`` is the dotted path of ``value`` in the event's payload record (``""`` for the whole
+    event or record).
+    """
+    from .events import secret_fields  # the events import this module
+
+    secrets = secret_fields(event_type)
+    if not secrets:
+        return value
+    if field_path.split(".")[0] in secrets:
+        return SECRET_SHOWN_AS
+    return _hide_in(value, secrets)
+
+
+def _hide_in(value: Any, secrets: frozenset[str]) -> Any:
+    if isinstance(value, Mapping):
+        return {k: SECRET_SHOWN_AS if k in secrets else _hide_in(v, secrets) for k, v in value.items()}
+    return value
 
 
 class InvalidTransition(SubsidyEventsError, ValueError):

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 import attrs
 
-from ..exceptions import ContractViolation, _short
+from ..exceptions import ContractViolation, _short, hide_secrets
 
 __all__ = ["Contract", "Example", "Violation", "ViolationGroup"]
 
@@ -136,14 +136,20 @@ class Violation:
         field = f" {self.field_path}" if self.field_path else ""
         text = f"consumer {self.consumer!r} ({where}): {self.event_type}{field}: {self.rule}: {self.reason}"
         if self.value is not None:
-            text += f" (value {_short(self.value)})"
+            text += f" (value {_short(self.shown_value)})"
         if self.minorversion is not None:
             text += f" [writer minor {self.minorversion}]"
         return text + (" [pending: not failing]" if self.pending else "")
 
+    @property
+    def shown_value(self) -> Any:
+        """The value as messages and reports show it: a secret field's value hidden."""
+        return hide_secrets(self.event_type, self.field_path, self.value)
+
     def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict (the value as its ``repr`` when it is not plain JSON)."""
-        value = self.value if isinstance(self.value, str | int | float | bool | type(None)) else repr(self.value)
+        """A JSON-ready dict (the value as its ``repr`` when it is not plain JSON; secrets hidden)."""
+        shown = self.shown_value
+        value = shown if isinstance(shown, str | int | float | bool | type(None)) else repr(shown)
         return {
             "consumer": self.consumer,
             "event_type": self.event_type,

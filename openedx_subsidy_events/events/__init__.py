@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._payload import field, payload_fields
+import attrs
+
+from .._payload import SENSITIVITY, field, payload_fields
 from ..exceptions import UnknownEventType
 from ._definition import CORRELATION_FIELD, EventDefinition
 from .ecommerce import COUPON_CODE_ASSIGNED, CouponCodeAssignmentData
@@ -40,6 +42,17 @@ _EVENTS: tuple[EventDefinition[Any], ...] = (
     LICENSE_ASSIGNED,
 )
 _BY_TYPE = {definition.event_type: definition for definition in _EVENTS}
+_SECRETS = {
+    definition.event_type: frozenset(
+        a.name for a in attrs.fields(definition.payload_type) if a.metadata.get(SENSITIVITY) == "secret"
+    )
+    for definition in _EVENTS
+}
+
+
+def secret_fields(event_type: str) -> frozenset[str]:
+    """The payload fields of an event type marked ``sensitivity="secret"`` (none for an unknown type)."""
+    return _SECRETS.get(event_type, frozenset())
 
 
 def all_events() -> tuple[EventDefinition[Any], ...]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -11,6 +12,7 @@ from uuid import UUID
 import pytest
 
 from openedx_subsidy_events import (
+    COUPON_CODE_ASSIGNED,
     LICENSE_ASSIGNED,
     LICENSE_REQUEST_APPROVED,
     ContractViolation,
@@ -25,6 +27,7 @@ from openedx_subsidy_events.contracts import (
     check_event,
     load_contracts,
 )
+from openedx_subsidy_events.exceptions import hide_secrets
 
 APPROVED = LICENSE_REQUEST_APPROVED.event_type
 REQUEST = UUID("2f9a0a5e-6a8f-4f1e-9d59-2d8f4c1c0a11")
@@ -209,3 +212,25 @@ def test_event_without_contracts_still_checks_the_schema(tmp_path: Path) -> None
     (violation,) = found.violations
     assert violation.consumer == "(no consumer contract)"
     assert violation.contract_file == f"schemas/{APPROVED}/0.avsc"
+
+
+def test_a_secret_value_is_hidden_in_messages_and_reports() -> None:
+    """A coupon code breaking an expectation is named, never shown: not in the text, the JSON or the exception."""
+    record = {
+        "subsidy_request_uuid": str(REQUEST), "coupon_code": "lower-secret", "coupon_id": 3,
+        "enterprise_customer_uuid": str(UUID(int=9)), "user_email": "learner@example.com",
+    }  # fmt: skip
+    (violation,) = check_event(
+        {"coupon_code_assignment": record}, event_type=COUPON_CODE_ASSIGNED.event_type
+    ).violations
+    assert (violation.field_path, violation.rule, violation.value) == (
+        "coupon_code",
+        "EXPECTATION_PATTERN",
+        "lower-secret",
+    )
+    for shown in (str(violation), json.dumps(violation.to_json()), str(violation.to_exception())):
+        assert "lower-secret" not in shown
+        assert "<hidden: secret field>" in shown
+    whole = hide_secrets(COUPON_CODE_ASSIGNED.event_type, "", {"coupon_code_assignment": record})
+    assert whole["coupon_code_assignment"]["coupon_code"] == "<hidden: secret field>"
+    assert whole["coupon_code_assignment"]["user_email"] == "learner@example.com"
