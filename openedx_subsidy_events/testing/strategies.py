@@ -13,13 +13,12 @@ from collections.abc import Mapping
 from datetime import UTC
 from typing import Any
 
-import jsonschema
 from hypothesis import strategies as st
 
 from .._payload import LONG_MAX, LONG_MIN
 from ..avro._schema import FORMAT_ATTRIBUTE
 from ..contracts import Contract
-from ..contracts._expectations import FORMAT_CHECKER
+from ..contracts._expectations import compile_pattern, expectation_validator
 from ..contracts._reader import payload_record, writer_window
 
 __all__ = ["avro_values", "contract_events", "event_records", "formatted_strings"]
@@ -106,8 +105,8 @@ def _guided(avro_type: Any, fmt: str | None, expectation: Mapping[str, Any]) -> 
         if kind == "null" and (allowed is None or "null" in allowed):
             options.append(st.none())
         elif kind == "string" and (allowed is None or "string" in allowed):
-            if "pattern" in expectation:
-                options.append(st.from_regex(expectation["pattern"]))
+            if "pattern" in expectation:  # as verification reads it: ECMA-262, where "$" is the very end
+                options.append(st.from_regex(compile_pattern(expectation["pattern"])))
             else:
                 options.append(formatted_strings(expectation.get("format", fmt)))
         elif kind in ("int", "long") and (allowed is None or allowed & {"integer", "number"}):
@@ -136,7 +135,7 @@ def event_records(
         expectation = expectations.get(field["name"])
         fmt = field.get(FORMAT_ATTRIBUTE)
         if isinstance(expectation, Mapping):
-            validator = jsonschema.Draft202012Validator(dict(expectation), format_checker=FORMAT_CHECKER)
+            validator = expectation_validator(dict(expectation))  # the one verification checks with
             strategy = _guided(field["type"], fmt, expectation).filter(validator.is_valid)
         else:
             strategy = avro_values(field["type"], fmt=fmt)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -80,3 +81,15 @@ def test_generated_events_decode_into_payloads() -> None:
         assert type(definition.deserialize(out.getvalue(), minorversion=0)) is definition.payload_type
 
     check()
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(
+    event_records(
+        get_event("org.openedx.ecommerce.coupon-code.assigned.v1").schemas[0],
+        expectations={"coupon_code": {"type": "string", "pattern": "^[A-Z]{2}$"}},
+    )
+)
+def test_patterns_are_generated_as_verification_reads_them(record: dict[str, Any]) -> None:
+    """A pattern is ECMA-262, where '$' is the very end: no generated value ends with a newline '$' lets by."""
+    assert re.fullmatch("[A-Z]{2}", record["coupon_code_assignment"]["coupon_code"])
