@@ -128,6 +128,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+EXIT_BROKEN_PIPE = 128 + 13
+"""The exit code when the output's reader closes it early: a shell's code for a process ended by SIGPIPE."""
+
+
+def _discard_further_output(stdout: TextIO) -> None:
+    """Point the real standard output at /dev/null, so the interpreter's flush at exit cannot fail again."""
+    try:
+        fileno = stdout.fileno()
+    except (OSError, ValueError, AttributeError):  # not a real file (a StringIO in tests)
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, fileno)
+    os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None) -> int:
     """Run the command line; returns the exit code instead of exiting."""
     stdout = stdout or sys.stdout
@@ -147,6 +162,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     except RecursionError:
         print(f"subsidy-events {args.command}: an input is nested too deeply to read", file=stderr)
         return EXIT_USAGE
+    except BrokenPipeError:  # the reader went away (`| head`): stop quietly, as a tool killed by SIGPIPE does
+        _discard_further_output(stdout)
+        return EXIT_BROKEN_PIPE
     except Exception as error:
         if os.environ.get(DEBUG_VARIABLE):
             raise

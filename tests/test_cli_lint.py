@@ -57,3 +57,17 @@ def test_check_fails_on_a_breaking_minor(repo_root: Path, tmp_path: Path) -> Non
     assert code == 1
     assert "FIELD_REMOVED_WITHOUT_DEFAULT" in out
     assert "Read by: enterprise-access" in out
+
+
+class _ClosedPipe(io.StringIO):
+    """Standard output whose reader went away, as with `subsidy-events ... | head -1`."""
+
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_a_closed_output_pipe_ends_quietly_with_the_sigpipe_code() -> None:
+    """No 'unexpected BrokenPipeError, a bug' line: exit 141, as a tool ended by SIGPIPE, and nothing on stderr."""
+    err = io.StringIO()
+    assert main(["contracts", "verify", "--format", "json"], stdout=_ClosedPipe(), stderr=err) == 141
+    assert err.getvalue() == ""
