@@ -14,9 +14,31 @@ from ..exceptions import SchemaError
 if TYPE_CHECKING:
     from ._schema import Field, Node
 
-__all__ = ["PRIMITIVES", "PRIMITIVE_FP", "check_finite", "fingerprint", "identity", "iter_nodes"]
+__all__ = [
+    "PRIMITIVES",
+    "PRIMITIVE_FP",
+    "PROMOTIONS",
+    "check_finite",
+    "fingerprint",
+    "identity",
+    "iter_nodes",
+    "shadows",
+]
 
 PRIMITIVES = frozenset({"null", "boolean", "int", "long", "float", "double", "bytes", "string"})
+PROMOTIONS = frozenset(
+    {
+        ("int", "long"),
+        ("int", "float"),
+        ("int", "double"),
+        ("long", "float"),
+        ("long", "double"),
+        ("float", "double"),
+        ("string", "bytes"),
+        ("bytes", "string"),
+    }
+)
+"""(writer, reader) pairs the specification promotes."""
 PRIMITIVE_FP = {kind: hashlib.blake2b(kind.encode(), digest_size=16).hexdigest() for kind in PRIMITIVES}
 """The fingerprint of each primitive type without a logical type, set when the node is read."""
 
@@ -59,6 +81,18 @@ def _check_union(node: Node) -> None:
         seen[key] = index
 
 
+def shadows(earlier: Node, later: Node) -> bool:
+    """Whether a union's ``earlier`` branch may match a value of its ``later`` one (by promotion or name).
+
+    The specification resolves a writer's value to the *first* reader branch that matches it, so
+    such a union reads values of the later branch as the earlier one whenever it resolves, even
+    against itself. Erring on the side of yes only costs speed (see :func:`fingerprint`).
+    """
+    if (later.kind, earlier.kind) in PROMOTIONS:
+        return True
+    return earlier.named and earlier.kind == later.kind and (earlier.name == later.name or bool(earlier.aliases))
+
+
 def check_finite(named: Sequence[Node]) -> None:
     """A record that must contain itself has no finite value: no datum can ever be written."""
     records = [node for node in named if node.kind == "record"]
@@ -91,8 +125,9 @@ def check_finite(named: Sequence[Node]) -> None:
 def fingerprint(root: Node) -> str | None:
     """A digest of what resolution and the change rules look at (not docs); ``None`` if recursive.
 
-    Equal digests must mean equal sub-schemas, so a node that is, or contains, a recursive type
-    has none: the walkers handle those the slow way.
+    Equal digests must mean equal sub-schemas that resolve against each other without a finding,
+    so a node that is, or contains, a recursive type or a union with a shadowed branch (see
+    :func:`shadows`) has none: the walkers handle those the slow way.
     """
     return _fp(root, set(), set())
 
@@ -115,6 +150,8 @@ def _fp(node: Node, active: set[int], done: set[int]) -> str | None:
         parts.append(_fp(field.type, active, done))
     if node.kind == "union":
         _check_union(node)
+        if any(shadows(a, b) for i, b in enumerate(node.branches) for a in node.branches[:i]):
+            parts.append(None)  # resolving it against itself may still promote a value: never skip it
     for child in [node.items] if node.kind in ("array", "map") else list(node.branches):
         parts.append(_fp(child, active, done))
     if node.kind == "record":

@@ -12,25 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ._graph import PROMOTIONS
 from ._logical import TIME_FAMILY, decimal_shape, effective
 from ._model import Direction
 from ._schema import Field, Node, node_name
 
 __all__ = ["PROMOTIONS", "Hit", "Path", "matches", "path_text", "resolve"]
 
-PROMOTIONS = frozenset(
-    {
-        ("int", "long"),
-        ("int", "float"),
-        ("int", "double"),
-        ("long", "float"),
-        ("long", "double"),
-        ("float", "double"),
-        ("string", "bytes"),
-        ("bytes", "string"),
-    }
-)
-"""(writer, reader) pairs the specification promotes."""
 
 _LOSSY = {
     ("int", "float"): (
@@ -127,7 +115,7 @@ class _Walk:
             if branch is None:
                 self.type_changed(reader, writer, path)
             else:
-                self.walk(branch, writer, path)
+                self.branch(reader, branch, writer, path)
         elif rk == wk:
             if rk == "record":
                 self.record(reader, writer, path)
@@ -153,27 +141,25 @@ class _Walk:
             else:
                 self.logical(reader, writer, path)
         elif (wk, rk) in PROMOTIONS:
-            self.hit(
-                "TYPE_PROMOTED",
-                path,
-                reader,
-                writer,
-                f"the {self.reader_is} schema reads the {self.writer_is} {wk} as {rk}.",
-                self.promoted_hint(wk, rk),
-            )
-            lossy = _LOSSY.get((wk, rk))
-            if lossy:
-                self.hit(
-                    "LOSSY_PROMOTION",
-                    path,
-                    reader,
-                    writer,
-                    f"the {self.reader_is} schema reads the {self.writer_is} {wk} as {rk}, and {lossy[0]}.",
-                    lossy[1],
-                )
-            self.logical(reader, writer, path)
+            self.promoted(reader, writer, path)
         else:
             self.type_changed(reader, writer, path)
+
+    def promoted(self, reader: Node, writer: Node, path: Path, *, shadowed: bool = False) -> None:
+        """The reader's type promotes the writer's; ``shadowed``: a reader union's exact branch comes after it."""
+        wk, rk = writer.kind, reader.kind
+        reads = f"the {self.reader_is} schema reads the {self.writer_is} {wk} as {rk}"
+        hint = self.promoted_hint(wk, rk)
+        if shadowed:
+            reads = f"the {self.reader_is} union lists {rk} before {wk}, so it reads the {self.writer_is} {wk} as {rk}"
+            hint = _shadow_hint(wk, rk)
+        self.hit("TYPE_PROMOTED", path, reader, writer, f"{reads}.", hint)
+        lossy = _LOSSY.get((wk, rk))
+        if lossy:
+            self.hit(
+                "LOSSY_PROMOTION", path, reader, writer, f"{reads}, and {lossy[0]}.", hint if shadowed else lossy[1]
+            )
+        self.logical(reader, writer, path)
 
     def promoted_hint(self, written: str, read: str) -> str:
         """What a promotion of the ``written`` type to the ``read`` one means for the other direction."""
@@ -220,8 +206,18 @@ class _Walk:
         for branch, picked in zip(writer.branches, chosen, strict=True):
             if picked is None:
                 self.branch_missing(reader, branch, path)
+            elif reader.kind == "union":
+                self.branch(reader, picked, branch, path)
             else:
                 self.walk(picked, branch, path)
+
+    def branch(self, union: Node, picked: Node, writer: Node, path: Path) -> None:
+        """Resolve ``writer`` against ``picked``, the first branch of the reader's ``union`` that matches it."""
+        later = union.branches[union.branches.index(picked) + 1 :]
+        if (writer.kind, picked.kind) in PROMOTIONS and any(b.kind == writer.kind for b in later):
+            self.promoted(picked, writer, path, shadowed=True)  # the exact branch comes too late
+        else:
+            self.walk(picked, writer, path)
 
     def names(self, reader: Node, writer: Node, path: Path) -> None:
         if not name_matches(reader, writer):
@@ -395,6 +391,19 @@ class _Walk:
                 f"values written as {wl} by the {self.writer_is} schema are read as {rl} by the {self.reader_is} one."
             )
             self.hit("LOGICAL_TYPE_CHANGED", path, reader, writer, text)
+
+
+def _shadow_hint(written: str, read: str) -> str:
+    """The hint for a reader union whose ``read`` branch, listed before ``written``, takes ``written`` values."""
+    first = (
+        "Keep only one of bytes and string in the union (each one takes the other's values)"
+        if (read, written) in PROMOTIONS
+        else f"List {written} before {read} in the union"
+    )
+    return (
+        f"{first}: the specification (and fastavro) resolve a value to the first branch that matches it; "
+        "Java picks the exact branch."
+    )
 
 
 def _changed_fields(reader: Node, writer: Node) -> list[Field]:

@@ -339,3 +339,48 @@ def test_files_name_the_subject(tmp_path: Path) -> None:
     named = check(tmp_path / "old.avsc", tmp_path / "thing.created.avsc", subject="mine")
     assert {f.subject for f in named} == {"mine"}
     assert check(record(A), record(A, B)).subjects == ("",)
+
+
+def _union_findings(union: list[str]) -> set[tuple[str, str, str]]:
+    """Findings on an unchanged union field ``u`` when another field changes (so that resolution runs)."""
+    old = record(A, {"name": "u", "type": union})
+    new = record({"name": "a", "type": "long"}, {"name": "u", "type": union})
+    return {(f.rule, f.direction.value, f.new_pointer or "") for f in check(old, new, mode=Mode.FULL) if f.path == "u"}
+
+
+def test_a_union_branch_shadowed_by_an_earlier_one_is_reported_even_unchanged() -> None:
+    """The first matching branch wins: an unchanged ["null", "string", "bytes"] reads bytes values as string."""
+    found = _union_findings(["null", "string", "bytes"])
+    assert found == {
+        ("TYPE_PROMOTED", "BACKWARD", "/fields/1/type/1"),
+        ("TYPE_PROMOTED", "FORWARD", "/fields/1/type/2"),
+        ("LOSSY_PROMOTION", "BACKWARD", "/fields/1/type/1"),
+        ("LOSSY_PROMOTION", "FORWARD", "/fields/1/type/2"),
+    }
+    old = record(A, {"name": "u", "type": ["null", "string", "bytes"]})
+    lossy = [
+        f for f in check(old, record(A, B_DEFAULT, {"name": "u", "type": ["null", "string", "bytes"]})) if f.path == "u"
+    ]
+    assert {f.rule for f in lossy} == {"TYPE_PROMOTED", "LOSSY_PROMOTION"}
+    assert all(
+        "lists string before bytes" in f.message and "Keep only one of bytes and string" in f.hint for f in lossy
+    )
+
+
+@pytest.mark.parametrize(
+    ("union", "rules"),
+    [
+        (["null", "int", "long"], set()),  # the narrower type first: each value finds its own branch
+        (["null", "long", "int"], {"TYPE_PROMOTED"}),  # an int is read by the long branch: exact, only noted
+        (["null", "float", "long"], {"TYPE_PROMOTED", "LOSSY_PROMOTION"}),  # a long read as float rounds
+    ],
+)
+def test_numeric_union_order(union: list[str], rules: set[str]) -> None:
+    """Only a wider branch listed before a narrower one takes its values; the hint says to reorder them."""
+    assert {rule for rule, _, _ in _union_findings(union)} == rules
+    old, new = (
+        record(A, {"name": "u", "type": union}),
+        record({"name": "a", "type": "long"}, {"name": "u", "type": union}),
+    )
+    hints = {f.hint for f in check(old, new, mode=Mode.BACKWARD) if f.path == "u"}
+    assert all(h.startswith(f"List {union[2]} before {union[1]} in the union") for h in hints), hints
