@@ -20,6 +20,7 @@ __all__ = [
     "SubsidyEventsError",
     "UnknownEventType",
     "UnknownSchemaVersion",
+    "UnknownState",
 ]
 
 
@@ -230,15 +231,26 @@ class ContractViolation(SubsidyEventsError, AssertionError):
         contract_file: the contract's path (as shipped, e.g. ``contracts/<consumer>/<event_type>.yaml``).
         field_path: the dotted path of the offending field (``""`` for the whole event).
         rule: what was checked, e.g. ``"REQUIRED_FIELD_MISSING"`` or a JSON Schema keyword.
-        value: the offending value.
+        value: the offending value (a secret field's value is never shown in the message).
         reason: one sentence.
+        line, column: the place in the contract file, when the problem is in the contract's own text.
 
     .. versionadded:: 0.1.0
 
     """
 
     def __init__(
-        self, *, consumer: str, event_type: str, contract_file: str, field_path: str, rule: str, value: Any, reason: str
+        self,
+        *,
+        consumer: str,
+        event_type: str,
+        contract_file: str,
+        field_path: str,
+        rule: str,
+        value: Any,
+        reason: str,
+        line: int | None = None,
+        column: int | None = None,
     ) -> None:
         super().__init__(consumer, event_type, field_path, rule)
         self.consumer = consumer
@@ -248,22 +260,23 @@ class ContractViolation(SubsidyEventsError, AssertionError):
         self.rule = rule
         self.value = value
         self.reason = reason
+        self.line = line
+        self.column = column
 
     def __str__(self) -> str:
-        where = f" {self.field_path}" if self.field_path else ""
-        text = (
-            f"consumer {self.consumer!r} ({self.contract_file}): {self.event_type}{where}: {self.rule}: {self.reason}"
-        )
+        where = _where(self.contract_file, self.line, self.column, "")
+        field = f" {self.field_path}" if self.field_path else ""
+        text = f"consumer {self.consumer!r} ({where}): {self.event_type}{field}: {self.rule}: {self.reason}"
         if self.value is not None:
-            text += f" (value {_short(hide_secrets(self.event_type, self.field_path, self.value))})"
+            text += f" (value {_short(_hide_secrets(self.event_type, self.field_path, self.value))})"
         return text
 
 
-SECRET_SHOWN_AS = "<hidden: secret field>"
+_SECRET_SHOWN_AS = "<hidden: secret field>"
 """What messages and reports show instead of the value of a field marked ``sensitivity="secret"``."""
 
 
-def hide_secrets(event_type: str, field_path: str, value: Any) -> Any:
+def _hide_secrets(event_type: str, field_path: str, value: Any) -> Any:
     """``value`` as it may be shown: a secret field's value, or secret fields inside a record, hidden.
 
     ``field_path`` is the dotted path of ``value`` in the event's payload record (``""`` for the whole
@@ -275,13 +288,13 @@ def hide_secrets(event_type: str, field_path: str, value: Any) -> Any:
     if not secrets:
         return value
     if field_path.split(".")[0] in secrets:
-        return SECRET_SHOWN_AS
+        return _SECRET_SHOWN_AS
     return _hide_in(value, secrets)
 
 
 def _hide_in(value: Any, secrets: frozenset[str]) -> Any:
     if isinstance(value, Mapping):
-        return {k: SECRET_SHOWN_AS if k in secrets else _hide_in(v, secrets) for k, v in value.items()}
+        return {k: _SECRET_SHOWN_AS if k in secrets else _hide_in(v, secrets) for k, v in value.items()}
     return value
 
 

@@ -13,12 +13,13 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ._text import to_pointer
 from .avro._schema import dumps_schema
 from .avro._store import minor_files, read_schema_file
 from .events import EventDefinition, all_events
 from .exceptions import SchemaError
 
-__all__ = ["MANIFEST_NAME", "check_published", "first_difference", "generate"]
+__all__ = ["MANIFEST_NAME", "check_published", "generate"]
 
 MANIFEST_NAME = "SHA256SUMS"
 
@@ -92,7 +93,7 @@ def _drift(path: Path, definition: EventDefinition[Any]) -> Iterator[SchemaError
 
 
 def _drift_error(path: Path, definition: EventDefinition[Any], published: Any) -> SchemaError:
-    pointer = first_difference(published, definition.schema)
+    pointer = _first_difference(published, definition.schema)
     return SchemaError(
         str(path),
         f"the code's schema of {definition.event_type} differs from published minor "
@@ -103,17 +104,16 @@ def _drift_error(path: Path, definition: EventDefinition[Any], published: Any) -
     )
 
 
-def first_difference(old: Any, new: Any, pointer: str = "") -> str:
+def _first_difference(old: Any, new: Any, pointer: str = "") -> str:
     """The JSON pointer of the first place two JSON values differ (``""`` for the whole value)."""
     if isinstance(old, dict) and isinstance(new, dict):
         for key in sorted(set(old) | set(new)):
             if old.get(key, _ABSENT) != new.get(key, _ABSENT):
-                escaped = str(key).replace("~", "~0").replace("/", "~1")
-                return first_difference(old.get(key, _ABSENT), new.get(key, _ABSENT), f"{pointer}/{escaped}")
+                return _first_difference(old.get(key, _ABSENT), new.get(key, _ABSENT), pointer + to_pointer(key))
     elif isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
         for index, (a, b) in enumerate(zip(old, new, strict=True)):
             if a != b:
-                return first_difference(a, b, f"{pointer}/{index}")
+                return _first_difference(a, b, pointer + to_pointer(index))
     return pointer
 
 

@@ -12,7 +12,7 @@ import pytest
 from openedx_subsidy_events import LICENSE_ASSIGNED, EventDefinition, all_events
 from openedx_subsidy_events.cli import main
 from openedx_subsidy_events.events import field, payload_fields
-from openedx_subsidy_events.publishing import MANIFEST_NAME, check_published, first_difference, generate
+from openedx_subsidy_events.publishing import MANIFEST_NAME, _first_difference, check_published, generate
 
 
 @pytest.fixture
@@ -274,11 +274,11 @@ def test_cli_check_with_a_missing_contracts_folder_prints_only_the_error(repo_ro
     assert err.strip() == f"subsidy-events check: {tmp_path / 'none'}: is not a folder of contracts"
 
 
-def test_first_difference_points_at_the_changed_value() -> None:
+def test__first_difference_points_at_the_changed_value() -> None:
     """A changed doc is pointed at exactly; keys with '/' or '~' are escaped as JSON pointers require."""
     old = LICENSE_ASSIGNED.schema
     new = json.loads(json.dumps(old))
     new["fields"][0]["type"]["fields"][1]["doc"] = "edited"
-    assert first_difference(old, new) == "/fields/0/type/fields/1/doc"
-    assert first_difference({"a/b": {"~": 1}}, {"a/b": {"~": 2}}) == "/a~1b/~0"
-    assert first_difference(old, old) == ""
+    assert _first_difference(old, new) == "/fields/0/type/fields/1/doc"
+    assert _first_difference({"a/b": {"~": 1}}, {"a/b": {"~": 2}}) == "/a~1b/~0"
+    assert _first_difference(old, old) == ""

@@ -16,7 +16,6 @@ straight-line function per payload class instead of looping over fields. Two fun
 
 from __future__ import annotations
 
-import re
 import types
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -26,6 +25,7 @@ from uuid import UUID, SafeUUID
 import attrs
 
 from .._payload import LONG_MAX, LONG_MIN
+from .._text import CANONICAL_UUID
 
 __all__ = [
     "compile_from_decoded",
@@ -41,7 +41,7 @@ _UNKNOWN_SAFETY = SafeUUID.unknown
 # UUID is immutable (its __setattr__ raises); its slots' own setters are how __init__ fills it.
 _set_uuid_int = vars(UUID)["int"].__set__
 _set_uuid_safety = vars(UUID)["is_safe"].__set__
-_canonical_uuid = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}").fullmatch
+_canonical_uuid = CANONICAL_UUID.fullmatch
 
 
 def uuid_from_wire(text: str) -> UUID:

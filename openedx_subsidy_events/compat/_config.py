@@ -26,6 +26,7 @@ from typing import Any
 
 import attrs
 
+from .._text import pointer_token
 from ..exceptions import SchemaError
 from ._model import Finding, Mode, Severity
 from ._rules import RULES, Category
@@ -133,7 +134,7 @@ def _parse(table: Mapping[str, Any], path: str) -> Config:
     extra = sorted(set(table) - _KEYS)
     if extra:
         raise SchemaError(
-            path, f"unknown key {extra[0]!r}", pointer=f"{_POINTER}/{_escape(extra[0])}", rule="INVALID_CONFIG"
+            path, f"unknown key {extra[0]!r}", pointer=f"{_POINTER}/{pointer_token(extra[0])}", rule="INVALID_CONFIG"
         )
     values: dict[str, Any] = {"file": path}
     for key, parse, name in (("mode", Mode.parse, "mode"), ("fail_on", Severity.parse, "fail_on")):
@@ -155,16 +156,11 @@ def _parse(table: Mapping[str, Any], path: str) -> Config:
     return Config(**values)
 
 
-def _escape(token: str) -> str:
-    """``token`` as one JSON-pointer step."""
-    return token.replace("~", "~0").replace("/", "~1")
-
-
 def _mapping(raw: Any, key: str, path: str, entry: Any) -> dict[str, Any]:
     where = f"{_POINTER}/{key}"
     if not isinstance(raw, dict):
         raise SchemaError(path, f"must be a table, not {_toml_type(raw)}", pointer=where, rule="INVALID_CONFIG")
-    return {name: entry(value, f"{where}/{_escape(name)}", name, path) for name, value in raw.items()}
+    return {name: entry(value, f"{where}/{pointer_token(name)}", name, path) for name, value in raw.items()}
 
 
 def _ignore_entry(value: Any, where: str, name: str, path: str) -> tuple[str, ...]:

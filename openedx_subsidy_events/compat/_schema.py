@@ -50,10 +50,6 @@ class JsonConstant(float):
         return self
 
 
-def _escape(token: str | int) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
-
-
 class Field:
     """One field of a record, with its position in the record and in the document."""
 

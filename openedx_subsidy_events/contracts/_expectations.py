@@ -19,14 +19,14 @@ import functools
 import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime
 from typing import Any, Literal
 
 import jsonschema
 import referencing
 
+from .._text import CANONICAL_UUID, is_date_time, to_pointer
 from ..exceptions import ContractError
-from ._model import Contract, Violation, to_pointer
+from ._model import Contract, Violation
 
 __all__ = [
     "FORMAT_CHECKER",
@@ -93,8 +93,6 @@ KEYWORDS: Mapping[str, Shape] = {
     "$comment": "value",
 }
 """The JSON Schema keywords an expectation may use, and the shape of each one's value.
-
-.. versionadded:: 0.1.0
 """
 
 _ANNOTATES = "which JSON Schema only annotates: it would check nothing"
@@ -128,19 +126,14 @@ _REFUSED = {
 }
 
 
-@FORMAT_CHECKER.checks("date-time", raises=ValueError)
+@FORMAT_CHECKER.checks("date-time")
 def _is_datetime(instance: object) -> bool:
-    if not isinstance(instance, str):
-        return True
-    return datetime.fromisoformat(instance).tzinfo is not None
-
-
-_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+    return not isinstance(instance, str) or is_date_time(instance)
 
 
 @FORMAT_CHECKER.checks("uuid")
 def _is_uuid(instance: object) -> bool:
-    return not isinstance(instance, str) or _UUID.fullmatch(instance) is not None
+    return not isinstance(instance, str) or CANONICAL_UUID.fullmatch(instance) is not None
 
 
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
@@ -158,8 +151,6 @@ def is_email(instance: object) -> bool:
     digits and inner hyphens (at most 63 each), the last not all digits; 254 characters in all.
     No whitespace, control characters, quoted local parts, address literals (``[192.0.2.1]``)
     or non-ASCII addresses (those are JSON Schema's ``idn-email``).
-
-    .. versionadded:: 0.1.0
     """
     if not isinstance(instance, str):
         return True
@@ -176,28 +167,30 @@ def is_email(instance: object) -> bool:
     )
 
 
+# ECMA-262's \s: its WhiteSpace and LineTerminator characters (Python's Unicode \s lacks U+FEFF,
+# and its ASCII \s lacks the Unicode spaces).
+_ECMA_SPACE = r"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 _ECMA_OUTSIDE = {
     "$": r"\Z",
     ".": r"[^\n\r\u2028\u2029]",
-    "\\d": "[0-9]",
-    "\\D": "[^0-9]",
-    "\\w": "[A-Za-z0-9_]",
-    "\\W": "[^A-Za-z0-9_]",
+    "\\s": f"[{_ECMA_SPACE}]",
+    "\\S": f"[^{_ECMA_SPACE}]",
 }
-_ECMA_INSIDE = {"\\d": "0-9", "\\w": "A-Za-z0-9_"}
+# Inside a class: \s by its members; characters Python may one day read as set operators, escaped.
+_ECMA_INSIDE = {"\\s": _ECMA_SPACE, "[": r"\[", "&": r"\&", "~": r"\~", "|": r"\|"}
 
 
 @functools.lru_cache(maxsize=256)
 def compile_pattern(pattern: str) -> re.Pattern[str]:
     r"""A JSON Schema ``pattern`` (ECMA-262, unanchored) compiled with Python's :mod:`re`.
 
-    Where the two disagree on a construct a pattern commonly uses, the ECMA meaning is kept:
-    ``$`` is the end of the input (Python's ``$`` also matches before a final newline, so
-    ``^[a-z]+$`` would accept ``"abc\n"``); ``.`` matches no line terminator (``\r``, U+2028
-    and U+2029 included); ``\d`` and ``\w`` are ASCII. Inside a character class ``$`` and ``.``
-    are literal in both. :class:`re.error` if the pattern is not a regular expression.
-
-    .. versionadded:: 0.1.0
+    Where the two disagree, the ECMA meaning is kept: ``$`` is the end of the input (Python's
+    ``$`` also matches before a final newline, so ``^[a-z]+$`` would accept ``"abc\n"``); ``.``
+    matches no line terminator (``\r``, U+2028 and U+2029 included); ``\d``, ``\w`` and ``\b``
+    are ASCII (compiled with :data:`re.ASCII`); ``\s`` is ECMA's set of spaces; ``[]`` matches
+    nothing and ``[^]`` any character. Inside a character class ``$`` and ``.`` are literal in
+    both. :class:`re.error` if the pattern is not a regular expression, or uses ``\S`` inside a
+    class (which has no translation).
     """
     parts: list[str] = []
     index, in_class = 0, False
@@ -205,19 +198,24 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
         char = pattern[index]
         token = pattern[index : index + 2] if char == "\\" else char
         if in_class:
+            if token == "\\S":
+                raise re.error("\\S inside a character class is not supported", pattern, index)
             parts.append(_ECMA_INSIDE.get(token, token))
             in_class = token != "]"
+        elif pattern.startswith("[]", index):
+            token = "[]"
+            parts.append("(?!)")  # ECMA: the empty class matches nothing
+        elif pattern.startswith("[^]", index):
+            token = "[^]"
+            parts.append(r"[\s\S]")  # ECMA: its complement matches everything
         elif char == "[":
-            # A "]" right after "[" or "[^" is a literal member of the class for Python.
-            end = index + 1 + pattern.startswith("^", index + 1)
-            end += pattern.startswith("]", end)
-            token = pattern[index:end]
+            token = "[^" if pattern.startswith("^", index + 1) else "["
             parts.append(token)
             in_class = True
         else:
             parts.append(_ECMA_OUTSIDE.get(token, token))
         index += len(token)
-    return re.compile("".join(parts))
+    return re.compile("".join(parts), re.ASCII)
 
 
 def _ecma_pattern(
@@ -244,8 +242,6 @@ def iter_expectation_problems(expectation: Any) -> Iterator[tuple[str, str]]:
 
     The phrase continues "the expectation on 'field' ...": it is not a valid JSON Schema, it
     uses a keyword outside :data:`KEYWORDS`, or it names a format :data:`FORMAT_CHECKER` does not assert.
-
-    .. versionadded:: 0.1.0
     """
     try:
         jsonschema.Draft202012Validator.check_schema(expectation)
@@ -267,6 +263,8 @@ def _iter_vocabulary_problems(schema: Any, where: list[Any]) -> Iterator[tuple[s
             checked = sorted(FORMAT_CHECKER.checkers)
             hint = _suggestion(value, checked) or f" (it checks {', '.join(checked)})"
             yield to_pointer(*here), f"names the format {value!r}, which this package does not check{hint}"
+        elif keyword == "pattern" and (problem := _pattern_problem(value)) is not None:
+            yield to_pointer(*here), problem
         elif shape == "schema":
             yield from _iter_vocabulary_problems(value, here)
         elif shape == "schemas":
@@ -275,6 +273,14 @@ def _iter_vocabulary_problems(schema: Any, where: list[Any]) -> Iterator[tuple[s
         elif shape == "schema-map":
             for name, item in value.items():
                 yield from _iter_vocabulary_problems(item, [*here, name])
+
+
+def _pattern_problem(pattern: str) -> str | None:
+    try:
+        compile_pattern(pattern)
+    except re.error as error:
+        return f"has a pattern that cannot be used: {error.msg} (at character {error.pos})"
+    return None
 
 
 def _unknown_keyword(keyword: str) -> str:
@@ -321,19 +327,40 @@ def expectation_validator(expectation: Any) -> jsonschema.protocols.Validator:
     Draft 2020-12 with :data:`FORMAT_CHECKER`, ECMA ``pattern`` semantics (:func:`compile_pattern`)
     and no reference resolution. Anything that checks values against expectations (generating
     events that meet them, say) should use it rather than a plain ``jsonschema`` validator.
-
-    .. versionadded:: 0.1.0
     """
     return _validator(json.dumps(expectation, sort_keys=True))
 
 
+_SENTENCES: Mapping[str, str] = {
+    "type": "is not of type {0}",
+    "enum": "is not one of {0!r}",
+    "const": "is not {0!r}",
+    "pattern": "does not match the pattern {0!r}",
+    "format": "is not a valid {0}",
+    "minimum": "is less than the minimum {0}",
+    "maximum": "is more than the maximum {0}",
+    "exclusiveMinimum": "is not more than {0}",
+    "exclusiveMaximum": "is not less than {0}",
+    "multipleOf": "is not a multiple of {0}",
+    "minLength": "is shorter than {0} character(s)",
+    "maxLength": "is longer than {0} character(s)",
+    "minItems": "has fewer than {0} item(s)",
+    "maxItems": "has more than {0} item(s)",
+    "uniqueItems": "has repeated items",
+    "required": "lacks a required property of {0!r}",
+    "not": "matches {0!r}, which it must not",
+    "anyOf": "matches none of the alternatives",
+    "oneOf": "does not match exactly one of the alternatives",
+}
+
+
 def _sentence(error: jsonschema.ValidationError) -> str:
-    message = error.message
-    if error.validator == "pattern":
-        return f"does not match the pattern {error.validator_value!r}"
-    if error.validator == "format":
-        return f"is not a valid {error.validator_value}"
-    return message[:200]
+    """What failed, from the keyword and the expectation only: the value is shown apart, hidden when secret."""
+    keyword = str(error.validator)
+    template = _SENTENCES.get(keyword, "fails the expectation's {keyword!r} keyword ({0!r})")
+    text = template.format(error.validator_value, keyword=keyword)
+    where = "".join(f"[{part!r}]" for part in error.relative_path)
+    return (f"at {where}: " if where else "") + (text if len(text) <= 200 else text[:197] + "...")
 
 
 def iter_expectation_violations(

@@ -29,6 +29,7 @@ import attrs
 import jsonschema
 import yaml
 
+from .._text import pointer_token
 from ..exceptions import ContractError
 from ._expectations import iter_expectation_problems
 from ._model import Contract, Example, by_pointer
@@ -82,10 +83,6 @@ def contract_format_schema() -> dict[str, Any]:
 @functools.cache
 def _format_validator() -> jsonschema.protocols.Validator:
     return jsonschema.Draft202012Validator(contract_format_schema())
-
-
-def _escape(token: str) -> str:
-    return token.replace("~", "~0").replace("/", "~1")
 
 
 def _mark(node: yaml.Node) -> tuple[int, int]:
@@ -168,7 +165,7 @@ def _build(loader: yaml.SafeLoader, node: yaml.Node, pointer: str, positions: Po
                 raise ContractError(
                     path, f"a key must be a string, not {key!r}", pointer=pointer, line=line, column=column
                 )
-            child = f"{pointer}/{_escape(key)}"
+            child = f"{pointer}/{pointer_token(key)}"
             if key in result:
                 raise ContractError(path, f"the key {key!r} appears twice", pointer=child, line=line, column=column)
             result[key] = _build(loader, value_node, child, positions, path)
@@ -255,10 +252,10 @@ def _parse(text: str, path: str, expected: tuple[str, str] | None) -> Contract:
             # The format schema knows the keywords an expectation may use; the loader says it better.
             for problem in _iter_expectation_problems(data):
                 raise _fail(path, positions, *problem)
-        pointer = "".join(f"/{_escape(str(p))}" for p in best.absolute_path)
+        pointer = "".join(f"/{pointer_token(str(p))}" for p in best.absolute_path)
         if best.validator == "additionalProperties" and isinstance(best.instance, dict):
             extra = sorted(set(best.instance) - set(best.schema.get("properties", {})))
-            pointer += f"/{_escape(extra[0])}" if extra else ""
+            pointer += f"/{pointer_token(extra[0])}" if extra else ""
         raise _fail(path, positions, pointer, _format_error_sentence(best))
     for problem in _iter_semantic_problems(data, expected):
         raise _fail(path, positions, *problem)
@@ -292,7 +289,7 @@ def _iter_semantic_problems(data: Mapping[str, Any], expected: tuple[str, str] |
     reads = set(data["reads"])
     for field_path in data.get("expectations", {}):
         if field_path not in reads:
-            pointer = f"/expectations/{_escape(field_path)}"
+            pointer = f"/expectations/{pointer_token(field_path)}"
             yield pointer, f"there is an expectation on {field_path!r}, which is not in 'reads'"
     yield from _iter_expectation_problems(data)
     names: set[str] = set()
@@ -309,7 +306,7 @@ def _iter_expectation_problems(data: Mapping[str, Any]) -> Iterator[tuple[str, s
         return
     for field_path, expectation in expectations.items():
         for where, phrase in iter_expectation_problems(expectation):
-            yield f"/expectations/{_escape(field_path)}{where}", f"the expectation on {field_path!r} {phrase}"
+            yield f"/expectations/{pointer_token(field_path)}{where}", f"the expectation on {field_path!r} {phrase}"
 
 
 def _display_path(path: Path, root: Path) -> str:

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 import attrs
 
-from ..exceptions import ContractViolation, _short, hide_secrets
+from ..exceptions import ContractViolation, _hide_secrets
 
 __all__ = ["Contract", "Example", "Violation", "ViolationGroup"]
 
@@ -123,6 +123,8 @@ class Violation:
             "rule": self.rule,
             "value": self.value,
             "reason": self.reason,
+            "line": self.line,
+            "column": self.column,
         }
 
     def to_exception(self) -> ContractViolation:
@@ -130,13 +132,7 @@ class Violation:
         return ContractViolation(**self.exception_fields())
 
     def __str__(self) -> str:
-        where = self.contract_file
-        if self.line is not None:
-            where += f":{self.line}" + (f":{self.column}" if self.column is not None else "")
-        field = f" {self.field_path}" if self.field_path else ""
-        text = f"consumer {self.consumer!r} ({where}): {self.event_type}{field}: {self.rule}: {self.reason}"
-        if self.value is not None:
-            text += f" (value {_short(self.shown_value)})"
+        text = str(self.to_exception())
         if self.minorversion is not None:
             text += f" [writer minor {self.minorversion}]"
         return text + (" [pending: not failing]" if self.pending else "")
@@ -144,7 +140,7 @@ class Violation:
     @property
     def shown_value(self) -> Any:
         """The value as messages and reports show it: a secret field's value hidden."""
-        return hide_secrets(self.event_type, self.field_path, self.value)
+        return _hide_secrets(self.event_type, self.field_path, self.value)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (the value as its ``repr`` when it is not plain JSON; secrets hidden)."""
@@ -182,11 +178,6 @@ class ViolationGroup(ContractViolation):
         count = len(self.violations)
         head = self.title or f"{count} contract violation{'s' if count != 1 else ''}"
         return head + ":\n" + "\n".join(f"  - {violation}" for violation in self.violations)
-
-
-def to_pointer(*parts: object) -> str:
-    """The JSON pointer of a path of keys and indexes (``"~"`` and ``"/"`` escaped)."""
-    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts)
 
 
 def by_pointer(positions: Mapping[str, Position], pointer: str) -> Position | None:

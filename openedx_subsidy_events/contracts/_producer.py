@@ -22,6 +22,7 @@ import attrs
 import fastavro
 from fastavro.validation import validate
 
+from .._text import CANONICAL_UUID, is_date_time
 from ..avro._schema import FORMAT_ATTRIBUTE
 from ..envelope import EventMetadata
 from ..events import CORRELATION_FIELD, all_events, get_event
@@ -176,13 +177,10 @@ def _type_name(avro_type: Any) -> str:
 
 
 def _format_ok(fmt: str | None, value: str) -> bool:
-    try:
-        if fmt == "uuid":
-            return len(value) == 36 and str(UUID(value)) == value.lower()
-        if fmt == "date-time":
-            return datetime.fromisoformat(value).tzinfo is not None
-    except ValueError:
-        return False
+    if fmt == "uuid":
+        return CANONICAL_UUID.fullmatch(value) is not None
+    if fmt == "date-time":
+        return is_date_time(value)
     return True
 
 
@@ -243,7 +241,10 @@ def answered_events(events: Sequence[Any]) -> list[Any]:
         keyed.append((normalized_type, record.get(CORRELATION_FIELD) if isinstance(record, Mapping) else None))
     answered: list[Any] = []
     for index, (event_type, correlation) in enumerate(keyed):
-        trigger_type = ANSWERS.get(event_type or "")
+        trigger_type = ANSWERS.get(event_type) if event_type is not None else None
+        if trigger_type is None:  # not an answering event (or raw data without a type)
+            answered.append(None)
+            continue
         candidates = [i for i, (other_type, _) in enumerate(keyed) if other_type == trigger_type and i != index]
         match = next((i for i in candidates if keyed[i][1] == correlation), None)
         if match is None and candidates:

@@ -16,12 +16,13 @@ from typing import Any
 import attrs
 import fastavro
 
+from .._text import to_pointer
 from ..compat._resolve import PROMOTIONS
 from ..events import get_event
 from ..exceptions import ContractError, SchemaError, UnknownEventType
 from ._expectations import iter_expectation_violations
 from ._loader import default_root, iter_contract_files, iter_stray_files, load_contract
-from ._model import Contract, Violation, to_pointer
+from ._model import Contract, Violation
 from ._producer import _iter_record_problems
 from ._reader import decode_with_reader, payload_record, project, writer_minor, writer_window
 

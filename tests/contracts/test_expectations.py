@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -308,8 +309,16 @@ def test_one_format_checker_with_our_formats() -> None:
         ("^\\W$", "-", True),
         ("^[$.]+$", "$.", True),
         ("^[$.]+$", "ab", False),
-        ("^[]$]+$", "]$", True),
-        ("^[^]$]+$", "ab", True),
+        ("^[]$]+$", "]$", False),  # ECMA: '[]' matches nothing, then ']' and '$' follow
+        ("^a[]", "a", False),
+        ("^a[^]c$", "a\nc", True),  # ECMA: '[^]' matches any character
+        ("^[\\W]$", "\u00e9", True),  # ASCII \W inside a class too
+        ("\\bx", "\u00e9x", True),  # \b is an ASCII word boundary: 'é' is not a word character
+        ("^\\s$", "\ufeff", True),  # ECMA's \s includes U+FEFF
+        ("^[\\s]$", "\u00a0", True),
+        ("^\\S$", "\ufeff", False),
+        ("^[[]$", "[", True),  # a literal '[' in a class, without Python's nested-set warning
+        ("^[a&&b]+$", "&", True),
         ("^\\$$", "$", True),
         ("^\\.$", "x", False),
         ("\\\\$", "a\\", True),
@@ -321,6 +330,17 @@ def test_patterns_have_ecma_semantics(pattern: str, value: str, matches: bool) -
     """'$' is the end of input, '.' no line terminator, \\d and \\w ASCII; unanchored like ECMA's search."""
     assert bool(compile_pattern(pattern).search(value)) is matches
     assert expectation_validator({"pattern": pattern}).is_valid(value) is matches
+
+
+def test_negated_space_inside_a_class_is_refused() -> None:
+    """\\S inside a class has no translation: an error, never a silently different meaning."""
+    with pytest.raises(re.error, match="not supported"):
+        compile_pattern("[\\S]")
+    text = (REPO / "contracts" / "license-manager" / f"{LICENSE_APPROVED}.yaml").read_text()
+    with pytest.raises(ContractError) as info:
+        parse_contract(text.replace('pattern: "^course-v1:"', 'pattern: "^[\\\\S]course-v1:"'), path="c.yaml")
+    assert info.value.pointer == "/expectations/course_run_key/pattern"
+    assert "has a pattern that cannot be used: \\S inside a character class is not supported" in str(info.value)
 
 
 def test_trailing_newline_breaks_a_pattern_expectation() -> None:
@@ -336,3 +356,22 @@ def test_check_event_uses_ecma_patterns() -> None:
     event["license_request"]["course_id"] = "edX+DemoX\n"
     check = check_event(event, event_type=LICENSE_APPROVED, contracts=[_license_contract()])
     assert [(v.field_path, v.rule) for v in check.violations] == [("course_id", "EXPECTATION_PATTERN")]
+
+
+@pytest.mark.parametrize(
+    ("value", "valid"),
+    [
+        ("2026-03-02T10:15:00+00:00", True),
+        ("2026-03-02T10:15:00.123456Z", True),
+        ("2026-03-02t10:15:00z", True),  # RFC 3339 allows lower case
+        ("2026-W09-1T10:15:00+00:00", False),  # ISO 8601 week date
+        ("20260302T101500Z", False),  # ISO 8601 basic form
+        ("2026-03-02 10:15:00Z", False),
+        ("2026-03-02T10+05:30", False),
+        ("2026-03-02T10:15:00", False),  # no offset
+        ("2026-13-02T10:15:00Z", False),  # the right shape, no such month
+    ],
+)
+def test_date_time_format_is_rfc_3339(value: str, valid: bool) -> None:
+    """JSON Schema's date-time is RFC 3339, not whatever datetime.fromisoformat reads."""
+    assert FORMAT_CHECKER.conforms(value, "date-time") is valid

@@ -21,13 +21,14 @@ from openedx_subsidy_events import (
     capture_events,
 )
 from openedx_subsidy_events.contracts import (
+    Contract,
     ViolationGroup,
     answered_events,
     assert_event,
     check_event,
     load_contracts,
 )
-from openedx_subsidy_events.exceptions import hide_secrets
+from openedx_subsidy_events.exceptions import _hide_secrets
 
 APPROVED = LICENSE_REQUEST_APPROVED.event_type
 REQUEST = UUID("2f9a0a5e-6a8f-4f1e-9d59-2d8f4c1c0a11")
@@ -119,6 +120,8 @@ def test_answered_events_pairs_by_correlation_id() -> None:
     assert answered_events(events) == [None, None, second, second]
     assert answered_events([_assigned()]) == [None]  # nothing in the sequence to pair with
     assert answered_events([_assigned(), first]) == [first, None]  # the approval may come later in a list
+    raw = {"license_request": {}}  # raw data without a type answers nothing and is answered by nothing
+    assert answered_events([first, raw, raw]) == [None, None, None]
 
 
 def test_verify_all_catches_a_wrong_correlation_id_in_a_capture(subsidy_events_producer: Any) -> None:
@@ -231,6 +234,31 @@ def test_a_secret_value_is_hidden_in_messages_and_reports() -> None:
     for shown in (str(violation), json.dumps(violation.to_json()), str(violation.to_exception())):
         assert "lower-secret" not in shown
         assert "<hidden: secret field>" in shown
-    whole = hide_secrets(COUPON_CODE_ASSIGNED.event_type, "", {"coupon_code_assignment": record})
+    whole = _hide_secrets(COUPON_CODE_ASSIGNED.event_type, "", {"coupon_code_assignment": record})
     assert whole["coupon_code_assignment"]["coupon_code"] == "<hidden: secret field>"
     assert whole["coupon_code_assignment"]["user_email"] == "learner@example.com"
+
+
+@pytest.mark.parametrize(
+    ("expectation", "reason"),
+    [
+        ({"minLength": 20}, "is shorter than 20 character(s)"),
+        ({"enum": ["OTHER"]}, "is not one of ['OTHER']"),
+        ({"not": {"const": "SECRET99"}}, "matches {'const': 'SECRET99'}, which it must not"),
+    ],
+)
+def test_expectation_reasons_never_quote_the_value(expectation: dict[str, Any], reason: str) -> None:
+    """The reason is said from the keyword and the expectation, so a secret value cannot leak through it."""
+    contract = Contract(
+        consumer="enterprise-access", event_type=COUPON_CODE_ASSIGNED.event_type, status="active", purpose="p",
+        reads=("coupon_code",), expectations={"coupon_code": expectation}, path="contracts/x.yaml",
+    )  # fmt: skip
+    record = {
+        "subsidy_request_uuid": str(REQUEST), "coupon_code": "SECRET99", "coupon_id": 3,
+        "enterprise_customer_uuid": str(UUID(int=9)), "user_email": "learner@example.com",
+    }  # fmt: skip
+    check = check_event({"coupon_code_assignment": record}, event_type=contract.event_type, contracts=[contract])
+    (violation,) = check.violations
+    assert violation.reason == reason
+    assert "SECRET99" not in str(violation).replace(reason, "")
+    assert "SECRET99" not in json.dumps(violation.to_json()).replace(reason, "")
