@@ -178,7 +178,10 @@ def _verdict(
         return "missing", f"{counterpart} has no {other_role} verification of this contract"
     for side, (report, result) in ((service, own), (counterpart, other)):
         if result.contract_sha256 != contract.sha256:
-            return "mismatch", f"{side} {report.version} verified an earlier text of the contract; verify again"
+            return "mismatch", (
+                f"{side} {report.version} verified another text of the contract "
+                f"(sha256 {result.contract_sha256[:8]}, now {contract.sha256[:8]}); verify again"
+            )
     outcomes = {own[1].outcome, other[1].outcome}
     if outcomes == {"passed"}:
         return "ok", "both sides passed"
@@ -208,9 +211,9 @@ def can_i_deploy(
         raise ValueError(f"no contract names the service {service!r}; known services: {', '.join(known) or 'none'}")
     pinned = dict(counterparts or {})
     met = _counterparts_of(service, contracts)
-    for name in sorted(set(pinned) - met):
+    if unknown := sorted(set(pinned) - met):
         raise ValueError(
-            f"--counterpart {name}: {service} meets no such service in the contracts; "
+            f"--counterpart {', '.join(unknown)}: {service} meets no such service in the contracts; "
             f"its counterparts: {', '.join(sorted(met)) or 'none'}"
         )
     rows = []

@@ -123,9 +123,11 @@ def test_contract_edited_after_both_sides_verified_is_a_mismatch(reports: Path, 
                           version="2.0", counterparts=pins)  # fmt: skip
     assert not matrix.deployable
     row = next(row for row in matrix.rows if row.contract_file.endswith(f"{LICENSE_APPROVED}.yaml"))
+    edited = next(c for c in load_contracts(contracts_copy) if c.path == row.contract_file)
     assert (row.verdict, row.reason) == (
         "mismatch",
-        "license-manager 2.0 verified an earlier text of the contract; verify again",
+        f"license-manager 2.0 verified another text of the contract (sha256 {row.contract_sha256[:8]}, "
+        f"now {edited.sha256[:8]}); verify again",
     )
 
 
