@@ -1,15 +1,10 @@
 """Checking wire values against a contract's expectations (JSON Schema, draft 2020-12).
 
-Formats are asserted, not just annotated, by checkers of our own, so that an expectation such as
-``format: email`` means what a consumer team reading it would assume: ``uuid`` (canonical text),
-``email`` (:func:`is_email`) and ``date-time`` (ISO 8601 with a UTC offset, the form the events
-carry). Only those formats, and only the keywords of :data:`KEYWORDS`, may appear in an
-expectation: JSON Schema ignores a keyword or a format it does not know, so a typo (``fromat:
-email``, ``format: emial``) would silently turn a check off. :func:`iter_expectation_problems`
-finds them; the loader refuses them.
-
-``pattern`` is an ECMA-262 regular expression, as JSON Schema says, not a Python one: see
-:func:`compile_pattern`.
+Formats are asserted by checkers of our own (``_formats``) and patterns read as ECMA-262
+(``_patterns``). Only the formats of ``FORMAT_CHECKER`` and the keywords of :data:`KEYWORDS` may
+appear in an expectation: JSON Schema ignores a keyword or a format it does not know, so a typo
+(``fromat: email``, ``format: emial``) would silently turn a check off.
+:func:`iter_expectation_problems` finds them; the loader refuses them.
 """
 
 from __future__ import annotations
@@ -24,24 +19,21 @@ from typing import Any, Literal
 import jsonschema
 import referencing
 
-from .._text import CANONICAL_UUID, is_date_time, to_pointer
+from .._text import to_pointer
 from ..exceptions import ContractError
+from ._formats import FORMAT_CHECKER
 from ._model import Contract, Violation
+from ._patterns import compile_pattern
 
 __all__ = [
-    "FORMAT_CHECKER",
     "KEYWORDS",
-    "compile_pattern",
     "expectation_rule",
     "expectation_validator",
     "get_path",
-    "is_email",
     "iter_expectation_problems",
     "iter_expectation_violations",
 ]
 
-FORMAT_CHECKER = jsonschema.FormatChecker(formats=())
-"""The formats an expectation may name, each asserted; the only format checker used on expectations."""
 
 _MISSING = object()
 
@@ -124,98 +116,6 @@ _REFUSED = {
     **dict.fromkeys(_REFERENCES, "which refers to other schemas: an expectation must say everything itself"),
     "patternProperties": "which this package does not support (its expressions would not be read as JSON Schema says)",
 }
-
-
-@FORMAT_CHECKER.checks("date-time")
-def _is_datetime(instance: object) -> bool:
-    return not isinstance(instance, str) or is_date_time(instance)
-
-
-@FORMAT_CHECKER.checks("uuid")
-def _is_uuid(instance: object) -> bool:
-    return not isinstance(instance, str) or CANONICAL_UUID.fullmatch(instance) is not None
-
-
-_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-_LOCAL_PART = re.compile(rf"{_ATOM}(?:\.{_ATOM})*")
-_LABEL = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
-
-
-@FORMAT_CHECKER.checks("email")
-def is_email(instance: object) -> bool:
-    """Whether a string is a mailbox as mail servers accept it (non-strings are left to ``type``).
-
-    An RFC 5321 mailbox, narrowed to what an address a learner types looks like: ``local@domain``,
-    the local part a dot-atom (letters, digits and ``!#$%&'*+/=?^_`{|}~-``, dots only between
-    them) of at most 64 characters; the domain at least two dot-separated labels of letters,
-    digits and inner hyphens (at most 63 each), the last not all digits; 254 characters in all.
-    No whitespace, control characters, quoted local parts, address literals (``[192.0.2.1]``)
-    or non-ASCII addresses (those are JSON Schema's ``idn-email``).
-    """
-    if not isinstance(instance, str):
-        return True
-    local, at, domain = instance.rpartition("@")
-    labels = domain.split(".")
-    return (
-        bool(at)
-        and len(instance) <= 254
-        and len(local) <= 64
-        and _LOCAL_PART.fullmatch(local) is not None
-        and len(labels) >= 2
-        and all(_LABEL.fullmatch(label) for label in labels)
-        and not labels[-1].isdigit()
-    )
-
-
-# ECMA-262's \s: its WhiteSpace and LineTerminator characters (Python's Unicode \s lacks U+FEFF,
-# and its ASCII \s lacks the Unicode spaces).
-_ECMA_SPACE = r"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-_ECMA_OUTSIDE = {
-    "$": r"\Z",
-    ".": r"[^\n\r\u2028\u2029]",
-    "\\s": f"[{_ECMA_SPACE}]",
-    "\\S": f"[^{_ECMA_SPACE}]",
-}
-# Inside a class: \s by its members; characters Python may one day read as set operators, escaped.
-_ECMA_INSIDE = {"\\s": _ECMA_SPACE, "[": r"\[", "&": r"\&", "~": r"\~", "|": r"\|"}
-
-
-@functools.lru_cache(maxsize=256)
-def compile_pattern(pattern: str) -> re.Pattern[str]:
-    r"""A JSON Schema ``pattern`` (ECMA-262, unanchored) compiled with Python's :mod:`re`.
-
-    Where the two disagree, the ECMA meaning is kept: ``$`` is the end of the input (Python's
-    ``$`` also matches before a final newline, so ``^[a-z]+$`` would accept ``"abc\n"``); ``.``
-    matches no line terminator (``\r``, U+2028 and U+2029 included); ``\d``, ``\w`` and ``\b``
-    are ASCII (compiled with :data:`re.ASCII`); ``\s`` is ECMA's set of spaces; ``[]`` matches
-    nothing and ``[^]`` any character. Inside a character class ``$`` and ``.`` are literal in
-    both. :class:`re.error` if the pattern is not a regular expression, or uses ``\S`` inside a
-    class (which has no translation).
-    """
-    parts: list[str] = []
-    index, in_class = 0, False
-    while index < len(pattern):
-        char = pattern[index]
-        token = pattern[index : index + 2] if char == "\\" else char
-        if in_class:
-            if token == "\\S":
-                raise re.error("\\S inside a character class is not supported", pattern, index)
-            parts.append(_ECMA_INSIDE.get(token, token))
-            in_class = token != "]"
-        elif pattern.startswith("[]", index):
-            token = "[]"
-            parts.append("(?!)")  # ECMA: the empty class matches nothing
-        elif pattern.startswith("[^]", index):
-            token = "[^]"
-            parts.append(r"[\s\S]")  # ECMA: its complement matches everything
-        elif char == "[":
-            token = "[^" if pattern.startswith("^", index + 1) else "["
-            parts.append(token)
-            in_class = True
-        else:
-            parts.append(_ECMA_OUTSIDE.get(token, token))
-        index += len(token)
-    return re.compile("".join(parts), re.ASCII)
 
 
 def _ecma_pattern(

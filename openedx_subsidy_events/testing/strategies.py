@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from .._payload import LONG_MAX, LONG_MIN
 from ..avro._schema import FORMAT_ATTRIBUTE
 from ..contracts import Contract
-from ..contracts._expectations import compile_pattern, expectation_validator
+from ..contracts._expectations import expectation_validator
+from ..contracts._patterns import compile_pattern
 from ..contracts._reader import payload_record, writer_window
 
 __all__ = ["avro_values", "contract_events", "event_records", "formatted_strings"]

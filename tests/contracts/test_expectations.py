@@ -13,14 +13,9 @@ from hypothesis import strategies as st
 
 from openedx_subsidy_events import ContractError
 from openedx_subsidy_events.contracts import Contract, check_event, contract_format_schema, parse_contract
-from openedx_subsidy_events.contracts._expectations import (
-    FORMAT_CHECKER,
-    KEYWORDS,
-    compile_pattern,
-    expectation_validator,
-    is_email,
-    iter_expectation_violations,
-)
+from openedx_subsidy_events.contracts._expectations import KEYWORDS, expectation_validator, iter_expectation_violations
+from openedx_subsidy_events.contracts._formats import FORMAT_CHECKER, is_email
+from openedx_subsidy_events.contracts._patterns import compile_pattern
 
 REPO = Path(__file__).resolve().parents[2]
 LICENSE_APPROVED = "org.openedx.enterprise.access.license-request.approved.v1"

@@ -1,0 +1,58 @@
+"""JSON Schema ``pattern`` expressions (ECMA-262) compiled with Python's :mod:`re`, keeping their ECMA meaning."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+__all__ = ["compile_pattern"]
+
+# ECMA-262's \s: its WhiteSpace and LineTerminator characters (Python's Unicode \s lacks U+FEFF,
+# and its ASCII \s lacks the Unicode spaces).
+_ECMA_SPACE = r"\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+_ECMA_OUTSIDE = {
+    "$": r"\Z",
+    ".": r"[^\n\r\u2028\u2029]",
+    "\\s": f"[{_ECMA_SPACE}]",
+    "\\S": f"[^{_ECMA_SPACE}]",
+}
+# Inside a class: \s by its members; characters Python may one day read as set operators, escaped.
+_ECMA_INSIDE = {"\\s": _ECMA_SPACE, "[": r"\[", "&": r"\&", "~": r"\~", "|": r"\|"}
+
+
+@functools.lru_cache(maxsize=256)
+def compile_pattern(pattern: str) -> re.Pattern[str]:
+    r"""A JSON Schema ``pattern`` (ECMA-262, unanchored) compiled with Python's :mod:`re`.
+
+    Where the two disagree, the ECMA meaning is kept: ``$`` is the end of the input (Python's
+    ``$`` also matches before a final newline, so ``^[a-z]+$`` would accept ``"abc\n"``); ``.``
+    matches no line terminator (``\r``, U+2028 and U+2029 included); ``\d``, ``\w`` and ``\b``
+    are ASCII (compiled with :data:`re.ASCII`); ``\s`` is ECMA's set of spaces; ``[]`` matches
+    nothing and ``[^]`` any character. Inside a character class ``$`` and ``.`` are literal in
+    both. :class:`re.error` if the pattern is not a regular expression, or uses ``\S`` inside a
+    class (which has no translation).
+    """
+    parts: list[str] = []
+    index, in_class = 0, False
+    while index < len(pattern):
+        char = pattern[index]
+        token = pattern[index : index + 2] if char == "\\" else char
+        if in_class:
+            if token == "\\S":
+                raise re.error("\\S inside a character class is not supported", pattern, index)
+            parts.append(_ECMA_INSIDE.get(token, token))
+            in_class = token != "]"
+        elif pattern.startswith("[]", index):
+            token = "[]"
+            parts.append("(?!)")  # ECMA: the empty class matches nothing
+        elif pattern.startswith("[^]", index):
+            token = "[^]"
+            parts.append(r"[\s\S]")  # ECMA: its complement matches everything
+        elif char == "[":
+            token = "[^" if pattern.startswith("^", index + 1) else "["
+            parts.append(token)
+            in_class = True
+        else:
+            parts.append(_ECMA_OUTSIDE.get(token, token))
+        index += len(token)
+    return re.compile("".join(parts), re.ASCII)
