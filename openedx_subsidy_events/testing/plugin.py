@@ -139,7 +139,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
 
     error = call.excinfo.value
     if isinstance(error, ContractViolation):
-        report.longrepr = _FailureText(f"{item.nodeid}: subsidy events contract failure", str(error))
+        report.longrepr = _FailureText(
+            f"{item.nodeid}: subsidy events contract failure", str(error), summary=_summary_line(error)
+        )
     elif isinstance(error, ContractError):
         report.longrepr = _FailureText(
             f"{item.nodeid}: subsidy events contract error", f"{type(error).__name__}: {error}"
@@ -154,15 +156,24 @@ class _FailureText:
     whenever pytest does not truncate it (on CI, or with ``-vv``).
     """
 
-    def __init__(self, headline: str, message: str) -> None:
+    def __init__(self, headline: str, message: str, *, summary: str | None = None) -> None:
         self.text = f"{headline}\n{message}"
-        self.reprcrash = _CrashLine(message.partition("\n")[0])
+        self.reprcrash = _CrashLine(summary if summary is not None else message.partition("\n")[0])
 
     def toterminal(self, writer: Any) -> None:
         writer.line(self.text)
 
     def __str__(self) -> str:
         return self.text
+
+
+def _summary_line(error: Any) -> str:
+    """One line for the short summary: the (first) violation itself, not a group's title."""
+    violations = getattr(error, "violations", None)  # a ViolationGroup
+    if not violations:
+        return str(error).partition("\n")[0]
+    more = len(violations) - 1
+    return str(violations[0]) + (f" (and {more} more)" if more else "")
 
 
 class _CrashLine:

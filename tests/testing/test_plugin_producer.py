@@ -186,3 +186,18 @@ def test_options_are_documented_in_help(pytester: pytest.Pytester) -> None:
     """The plugin's options appear in their own group of --help."""
     result = pytester.runpytest("--help")
     result.stdout.fnmatch_lines(["subsidy events contract verification:", "*--subsidy-events-contracts*"])
+
+
+def test_short_summary_names_the_first_violation_and_how_many_more(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A group's summary line is its first violation, with a count of the others, not the group's title."""
+    monkeypatch.setenv("CI", "1")  # pytest prints the summary untruncated
+    pytester.makepyfile(MISTAKE.format(change="record['user_email'] = ''; record['lms_user_id'] = 0"))
+    lines = pytester.runpytest("-q", "-rf").outlines
+    (summary,) = [line for line in lines if line.startswith("FAILED ")]
+    assert summary == (
+        "FAILED test_short_summary_names_the_first_violation_and_how_many_more.py::test_my_service_emits - "
+        f"consumer 'license-manager' ({CONTRACT}): org.openedx.enterprise.access.license-request.approved.v1 "
+        "lms_user_id: EXPECTATION_MINIMUM: is less than the minimum 1 (value 0) (and 1 more)"
+    )
