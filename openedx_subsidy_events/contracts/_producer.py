@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -44,6 +44,7 @@ ANSWERS: Mapping[str, str] = {
 _ENCODABLE_DESPITE = frozenset({"EXTRA_FIELD", "CORRELATION_MISMATCH", "ANSWERS_WRONG_EVENT"})
 """Problems after which the event still encodes (extra keys are dropped), so consumers are still checked."""
 
+_ZERO = timedelta(0)
 _RECEIVER_KEYWORDS = frozenset({"signal", "sender", "metadata", "from_event_bus"})
 
 
@@ -167,7 +168,7 @@ def _iter_record_problems(
         if not validate(value, field["type"], raise_errors=False):
             yield _Problem(name, "WRONG_TYPE", f"is not a valid Avro {_type_name(field['type'])}", value)
         elif isinstance(value, str) and not _format_ok(field.get(FORMAT_ATTRIBUTE), value):
-            yield _Problem(name, "WRONG_FORMAT", f"is not a valid {field[FORMAT_ATTRIBUTE]} string", value)
+            yield _Problem(name, "WRONG_FORMAT", _FORMAT_REASONS[field[FORMAT_ATTRIBUTE]], value)
 
 
 def _type_name(avro_type: Any) -> str:
@@ -176,11 +177,18 @@ def _type_name(avro_type: Any) -> str:
     return str(avro_type.get("type") if isinstance(avro_type, dict) else avro_type)
 
 
+_FORMAT_REASONS = {
+    "uuid": "is not a UUID in canonical 8-4-4-4-12 form",
+    "date-time": "is not an RFC 3339 date-time in UTC (with Z or +00:00), which is what every reader decodes",
+}
+
+
 def _format_ok(fmt: str | None, value: str) -> bool:
+    """Whether a wire string has its ``x-format``, as the decoder will require (a UTC date-time, say)."""
     if fmt == "uuid":
         return CANONICAL_UUID.fullmatch(value) is not None
     if fmt == "date-time":
-        return is_date_time(value)
+        return is_date_time(value) and datetime.fromisoformat(value.upper()).utcoffset() == _ZERO
     return True
 
 

@@ -11,6 +11,7 @@ handler with exactly that event again.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import io
 import json
@@ -35,13 +36,16 @@ Prepare = Callable[[Mapping[str, Any]], None]
 
 
 class ConsumerFailure(ContractViolation):
-    """The consumer's handler failed on an event its contract says it must handle.
+    """The consumer's handler failed on an event its contract says it must handle (``HANDLER_FAILED``).
+
+    ``EVENT_UNDECODABLE`` instead when the event could not even be decoded (a contract example
+    with a value the codec refuses, such as a datetime not in UTC): the handler never ran.
 
     Attributes (besides those of :class:`~openedx_subsidy_events.ContractViolation`):
         event: the event record (``{data_key: {...}}``, wire form) that made it fail.
         minorversion: the writer minor version the event was written with.
         source: ``"example '<name>'"`` or ``"generated event"``.
-        error: the handler's exception.
+        error: the handler's exception (or the decoder's, for ``EVENT_UNDECODABLE``).
         handler: the handler, when known (named in the replay line).
         prepare: the ``prepare`` callback verification ran before the handler, if any.
         contracts_root: the contracts folder verification used (``None``: the installed contracts).
@@ -61,15 +65,20 @@ class ConsumerFailure(ContractViolation):
         handler: Handler | None = None,
         prepare: Prepare | None = None,
         contracts_root: Path | None = None,
+        undecodable: bool = False,
     ) -> None:
         super().__init__(
             consumer=contract.consumer,
             event_type=contract.event_type,
             contract_file=contract.path,
             field_path="",
-            rule="HANDLER_FAILED",
+            rule="EVENT_UNDECODABLE" if undecodable else "HANDLER_FAILED",
             value=dict(event),
-            reason=f"the handler raised {type(error).__name__}: {error}",
+            reason=(
+                f"the event cannot be decoded, so no handler could take it ({type(error).__name__}: {error})"
+                if undecodable
+                else f"the handler raised {type(error).__name__}: {error}"
+            ),
         )
         self.event = dict(event)
         self.minorversion = minorversion
@@ -148,16 +157,23 @@ def find_contract(
     raise ContractError(f"contracts/{consumer}/{event_type}.yaml", f"{consumer!r} has no contract for this event{hint}")
 
 
-def _deliver(handler: Handler, contract: Contract, event: Mapping[str, Any], minor: int, sink: set[str]) -> Any:
-    """Encode with the writer minor, decode as the consumer does, and call the handler."""
+def _decode(contract: Contract, event: Mapping[str, Any], minor: int) -> Any:
+    """Encode with the writer minor and decode as the consumer does: the payload its handler gets."""
     definition = get_event(contract.event_type)
     out = io.BytesIO()
     fastavro.schemaless_writer(out, fastavro.parse_schema(writer_window(contract.event_type)[minor]), dict(event))
     data = out.getvalue()
     decode_with_reader(contract, data, minorversion=minor)
-    payload = recording_payload(definition.deserialize(data, minorversion=minor), sink)
+    return definition.deserialize(data, minorversion=minor)
+
+
+def _call(handler: Handler, contract: Contract, payload: Any, sink: set[str]) -> Any:
+    """Call the handler as a receiver of the in-process signal, recording the fields it reads."""
+    definition = get_event(contract.event_type)
     metadata = definition.metadata()
-    return handler(signal=definition, sender=None, metadata=metadata, **{definition.data_key: payload})
+    return handler(
+        signal=definition, sender=None, metadata=metadata, **{definition.data_key: recording_payload(payload, sink)}
+    )
 
 
 def replay(
@@ -185,7 +201,7 @@ def replay(
     )
     if prepare is not None:
         prepare(record[get_event(event_type).data_key])
-    return _deliver(handler, contract, record, minorversion, set())
+    return _call(handler, contract, _decode(contract, record, minorversion), set())
 
 
 def verify_consumer(
@@ -219,19 +235,18 @@ def verify_consumer(
         if prepare is not None:
             prepare(event[definition.data_key])
         reads.calls += 1
+        failure = functools.partial(
+            ConsumerFailure, contract, event=event, minorversion=minor, source=source, handler=handler,
+            prepare=prepare, contracts_root=contracts_root,
+        )  # fmt: skip
         try:
-            _deliver(handler, contract, event, minor, reads.read)
+            payload = _decode(contract, event, minor)
+        except Exception as error:  # fastavro and the codec refuse bad values with several types
+            raise failure(error=error, undecodable=True) from error
+        try:
+            _call(handler, contract, payload, reads.read)
         except Exception as error:  # any failure of the handler is the finding
-            raise ConsumerFailure(
-                contract,
-                event=event,
-                minorversion=minor,
-                source=source,
-                error=error,
-                handler=handler,
-                prepare=prepare,
-                contracts_root=contracts_root,
-            ) from error
+            raise failure(error=error) from error
 
     for example in contract.examples:
         attempt({definition.data_key: dict(example.event)}, schema_minor, f"example {example.name!r}")

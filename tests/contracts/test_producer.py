@@ -16,6 +16,7 @@ from openedx_subsidy_events import (
     LICENSE_ASSIGNED,
     LICENSE_REQUEST_APPROVED,
     ContractViolation,
+    DecodeError,
     LicenseAssignmentData,
     LicenseRequestData,
     capture_events,
@@ -89,6 +90,8 @@ def test_valid_raw_event_passes() -> None:
             _approved(subsidy_request_uuid="not-a-uuid"), ("subsidy_request_uuid", "WRONG_FORMAT"), id="bad-uuid"
         ),
         pytest.param(_approved(reviewed_at="yesterday"), ("reviewed_at", "WRONG_FORMAT"), id="bad-datetime"),
+        pytest.param(_approved(reviewed_at="2026-03-02T12:15:00+02:00"), ("reviewed_at", "WRONG_FORMAT"), id="not-utc"),
+        pytest.param(_approved(reviewed_at="2026-03-02 10:15:00Z"), ("reviewed_at", "WRONG_FORMAT"), id="not-rfc3339"),
     ],
 )
 def test_producer_mistakes_name_the_consumer(record: dict[str, Any], expected: tuple[str, str]) -> None:
@@ -262,3 +265,17 @@ def test_expectation_reasons_never_quote_the_value(expectation: dict[str, Any], 
     assert violation.reason == reason
     assert "SECRET99" not in str(violation).replace(reason, "")
     assert "SECRET99" not in json.dumps(violation.to_json()).replace(reason, "")
+
+
+def test_what_the_producer_check_accepts_the_decoder_reads() -> None:
+    """A datetime the check lets through decodes; one it refuses (another offset) the decoder refuses too."""
+    for text, accepted in [("2026-03-02T10:15:00Z", True), ("2026-03-02T12:15:00+02:00", False)]:
+        record = _approved(reviewed_at=text)
+        assert check_event({"license_request": record}, event_type=APPROVED).ok is accepted
+        try:
+            LICENSE_REQUEST_APPROVED.from_record({"license_request": record})
+        except DecodeError:
+            decoded = False
+        else:
+            decoded = True
+        assert decoded is accepted

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import functools
 import json
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from openedx_subsidy_events.testing import ConsumerFailure, replay
+from openedx_subsidy_events.contracts import load_contracts
+from openedx_subsidy_events.testing import ConsumerFailure, replay, verify_consumer
 from openedx_subsidy_events.testing.consumer import find_contract
 
 REPO = Path(__file__).resolve().parents[2]
@@ -96,3 +98,21 @@ class _Recorder:
 
     def replay(self, *args: Any, **kwargs: Any) -> None:
         self._seen.append(args)
+
+
+def test_an_example_the_codec_refuses_is_not_blamed_on_the_handler(tmp_path: Path) -> None:
+    """An example whose datetime is not in UTC cannot be decoded: EVENT_UNDECODABLE, and the handler never runs."""
+    contracts = tmp_path / "contracts"
+    shutil.copytree(REPO / "contracts", contracts)
+    path = contracts / "license-manager" / f"{APPROVED}.yaml"
+    utc, other_offset = 'reviewed_at: "2026-03-02T10:15:00+00:00"', 'reviewed_at: "2026-03-02T12:15:00+02:00"'
+    path.write_text(path.read_text().replace(utc, other_offset))
+    called = []
+    with pytest.raises(ConsumerFailure) as failure:
+        verify_consumer(
+            lambda **kwargs: called.append(kwargs), consumer="license-manager", event_type=APPROVED,
+            contracts=load_contracts(contracts), max_examples=1,
+        )  # fmt: skip
+    assert failure.value.rule == "EVENT_UNDECODABLE"
+    assert "the event cannot be decoded, so no handler could take it (DecodeError: " in failure.value.reason
+    assert called == []
