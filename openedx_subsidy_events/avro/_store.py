@@ -20,6 +20,8 @@ from ..exceptions import SchemaError
 if TYPE_CHECKING:
     from pathlib import Path
 
+    PublishedStamp = tuple[str, Path, tuple[tuple[int, str, int, int], ...]]
+
 __all__ = ["MAX_SCHEMA_BYTES", "default_root", "load_published", "read_schema_file"]
 
 MAX_SCHEMA_BYTES = 1 << 20
@@ -80,15 +82,27 @@ def _minor_files(folder: Path) -> dict[int, Path]:
 
 def load_published(event_type: str, root: Path | None = None) -> Mapping[int, dict[str, Any]]:
     """Every published minor version of ``event_type``, by minor number (empty if none)."""
-    return _load_cached(event_type, root or default_root())
+    return _load_cached(published_stamp(event_type, root))
 
 
-@functools.cache
-def _load_cached(event_type: str, root: Path) -> Mapping[int, dict[str, Any]]:
-    folder = root / event_type
-    if not folder.is_dir():
-        return {}
-    return {minor: read_schema_file(path) for minor, path in sorted(_minor_files(folder).items())}
+def published_stamp(event_type: str, root: Path | None = None) -> PublishedStamp:
+    """What identifies the published files of an event as they are now: a key for caches of them.
+
+    The folder resolved (a relative root means another folder after ``chdir``) and each file's
+    modification time and size (an edited checkout is read again).
+    """
+    folder = (root or default_root()).resolve() / event_type
+    files = []
+    for minor, path in sorted(_minor_files(folder).items() if folder.is_dir() else ()):
+        info = path.stat()
+        files.append((minor, path.name, info.st_mtime_ns, info.st_size))
+    return event_type, folder, tuple(files)
+
+
+@functools.lru_cache(maxsize=64)
+def _load_cached(stamp: PublishedStamp) -> Mapping[int, dict[str, Any]]:
+    _, folder, files = stamp
+    return {minor: read_schema_file(folder / name) for minor, name, _, _ in files}
 
 
 def minor_files(root: Path, event_type: str) -> dict[int, Path]:

@@ -30,9 +30,17 @@ def _contracts_root(args: argparse.Namespace) -> Path:
     return local if local.is_dir() else default_root()
 
 
+def _schemas_root(args: argparse.Namespace) -> Path | None:
+    """``--schemas``, else ``./schemas`` when present (as for ``check``), else ``None``: the installed ones."""
+    if args.schemas is not None:
+        return Path(args.schemas)
+    local = Path("schemas")
+    return local if local.is_dir() else None
+
+
 def _run_verify(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     root = _contracts_root(args)
-    schemas = Path(args.schemas) if args.schemas is not None else None
+    schemas = _schemas_root(args)
     try:
         if args.format == "json":
             report = verify_all(root, schemas_root=schemas)
@@ -121,9 +129,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     sub = contracts.add_subparsers(dest="contracts_command", required=True, metavar="COMMAND")
     verify = sub.add_parser("verify", help="check every contract against the published schemas (no service code)")
     verify.add_argument("--contracts", metavar="DIR", help=contracts_help)
-    verify.add_argument(
-        "--schemas", metavar="DIR", help="the folder of published schemas (default: the installed ones)"
-    )
+    schemas_help = "the folder of published schemas (default: ./schemas if present, else the installed ones)"
+    verify.add_argument("--schemas", metavar="DIR", help=schemas_help)
     verify.add_argument("--format", choices=("text", "json"), default="text")
     verify.set_defaults(run=_run_verify)
     pact = sub.add_parser("export-pact", help="write each contract as a Pact V4 message pact (for a Pact Broker)")

@@ -9,16 +9,18 @@ ships only the fields it needs.
 from __future__ import annotations
 
 import copy
-import functools
 import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import fastavro
 
-from ..avro._store import load_published
+from ..avro._store import load_published, published_stamp
 from ._model import Contract
+
+if TYPE_CHECKING:
+    from ..avro._store import PublishedStamp
 
 __all__ = ["decode_with_reader", "payload_record", "project", "reader_schema", "writer_minor", "writer_window"]
 
@@ -111,20 +113,32 @@ def reader_schema(contract: Contract, schemas_root: Path | None = None) -> dict[
     return reader
 
 
-_READERS: dict[tuple[str, str, str, Path | None], Any] = {}
+# Parsed schemas, keyed by the contract's text and the published files as they are now (see
+# published_stamp): consumer verification decodes hundreds of events with the same pair.
+_READERS: dict[tuple[str, str, PublishedStamp], Any] = {}
+_WRITERS: dict[tuple[int, PublishedStamp], Any] = {}
+_CACHE_LIMIT = 256
 
 
 def _parsed_reader(contract: Contract, schemas_root: Path | None) -> Any:
-    key = (contract.path, contract.sha256, contract.event_type, schemas_root)
+    key = (contract.path, contract.sha256, published_stamp(contract.event_type, schemas_root))
     if key not in _READERS:
         schema = reader_schema(contract, schemas_root)
-        _READERS[key] = None if schema is None else fastavro.parse_schema(schema)
+        _remember(_READERS, key, None if schema is None else fastavro.parse_schema(schema))
     return _READERS[key]
 
 
-@functools.cache
 def _parsed_writer(event_type: str, minor: int, schemas_root: Path | None) -> Any:
-    return fastavro.parse_schema(writer_window(event_type, schemas_root)[minor])
+    key = (minor, published_stamp(event_type, schemas_root))
+    if key not in _WRITERS:
+        _remember(_WRITERS, key, fastavro.parse_schema(writer_window(event_type, schemas_root)[minor]))
+    return _WRITERS[key]
+
+
+def _remember(cache: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(cache) >= _CACHE_LIMIT:  # stamps change as files are edited: never grow without bound
+        cache.clear()
+    cache[key] = value
 
 
 def decode_with_reader(

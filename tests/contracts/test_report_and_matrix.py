@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -172,6 +173,20 @@ def test_cli_contracts_verify(run: Run, contracts_copy: Path) -> None:
     code, out, _ = run("contracts", "verify", "--contracts", str(contracts_copy), "--format", "json")
     assert code == 1
     assert json.loads(out)["violations"][0]["rule"] == "EXAMPLE_INVALID"
+
+
+def test_cli_contracts_verify_reads_the_checkouts_schemas(
+    run: Run, repo_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a checkout, ./schemas is what contracts are verified against (as for check), not the installed copy."""
+    shutil.copytree(repo_root / "contracts", tmp_path / "contracts")
+    shutil.copytree(repo_root / "schemas", tmp_path / "schemas")
+    schema = tmp_path / "schemas" / LICENSE_APPROVED / "0.avsc"
+    schema.write_text(schema.read_text().replace('"name": "course_id"', '"name": "course_key"'))
+    monkeypatch.chdir(tmp_path)
+    code, out, _ = run("contracts", "verify")
+    assert code == 1
+    assert "course_id: READ_FIELD_UNKNOWN" in out
 
 
 def test_cli_contracts_verify_missing_folder(run: Run, tmp_path: Path) -> None:
