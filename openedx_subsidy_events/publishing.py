@@ -61,7 +61,9 @@ def generate(
     """Write the current minor's schema of every event that has no file for it yet.
 
     Never overwrites: a file that exists and differs from the code is reported as
-    ``SCHEMA_DRIFT``. Returns the files written and the problems found.
+    ``SCHEMA_DRIFT``. Never writes a minor that breaks an earlier one (``BREAKING_MINOR``: the
+    linter's errors, FULL_TRANSITIVE, since consumers of any earlier minor may read it). Returns
+    the files written and the problems found.
     """
     if root.exists() and not root.is_dir():
         raise SchemaError(str(root), "is not a folder", rule="UNREADABLE")
@@ -73,6 +75,10 @@ def generate(
         if path.exists():
             problems.extend(_drift(path, definition))
             continue
+        breaking = _breaks_earlier_minors(root, definition, path)
+        if breaking is not None:
+            problems.append(breaking)
+            continue
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(dumps_schema(definition.schema), encoding="utf-8")
         manifest[path.relative_to(root).as_posix()] = _digest(path)
@@ -80,6 +86,33 @@ def generate(
     if written:
         _write_manifest(root, manifest)
     return written, problems
+
+
+def _breaks_earlier_minors(root: Path, definition: EventDefinition[Any], path: Path) -> SchemaError | None:
+    """``BREAKING_MINOR`` when the code's schema breaks a published minor, naming the first error."""
+    earlier = [
+        read_schema_file(file)
+        for minor, file in sorted(minor_files(root, definition.event_type).items())
+        if minor < definition.minor_version
+    ]
+    if not earlier:
+        return None
+    from .compat import check  # the linter is imported only when there is history to check
+
+    report = check(earlier[-1], definition.schema, mode="FULL_TRANSITIVE", earlier=earlier[:-1],
+                   subject=definition.event_type)  # fmt: skip
+    if not report.errors:
+        return None
+    first = report.errors[0]
+    where = f" at {first.path}" if first.path else ""
+    return SchemaError(
+        str(path),
+        f"minor {definition.minor_version} would break earlier minors ({len(report.errors)} error(s); first: "
+        f"{first.rule}{where}: {first.message}); nothing was written. A minor version must be readable by "
+        "and read every earlier one: add a default, or publish the change as a new .v2 event",
+        rule="BREAKING_MINOR",
+        pointer=first.new_pointer or "",
+    )
 
 
 def _drift(path: Path, definition: EventDefinition[Any]) -> Iterator[SchemaError]:
@@ -98,7 +131,9 @@ def _drift_error(path: Path, definition: EventDefinition[Any], published: Any) -
         str(path),
         f"the code's schema of {definition.event_type} differs from published minor "
         f"{definition.minor_version} at {pointer or '/'}; a released file never changes: bump minor_version for a "
-        "compatible change (then run 'subsidy-events generate'), or add a new .v2 event for a breaking one",
+        "compatible change (then run 'subsidy-events generate'), or add a new .v2 event for a breaking one "
+        f"(if minor {definition.minor_version} was never released, delete its file and its line in "
+        f"{MANIFEST_NAME}, then generate again)",
         rule="SCHEMA_DRIFT",
         pointer=pointer,
     )

@@ -95,12 +95,23 @@ def test_avro_that_fastavro_accepts_but_apache_rejects(published: Path) -> None:
     assert ("INVALID_SCHEMA", "0.avsc") in rules
 
 
-def _changed_license_assigned(minor: int) -> EventDefinition[Any]:
-    @attrs.frozen(kw_only=True, field_transformer=payload_fields)
-    class LicenseAssignmentData(LICENSE_ASSIGNED.payload_type):  # type: ignore[misc, name-defined]
-        """A subscription license assigned to a learner in answer to an approved license request."""
+def _changed_license_assigned(minor: int, *, required: bool = False, doc: str = "A new field.") -> EventDefinition[Any]:
+    base: Any = LICENSE_ASSIGNED.payload_type
+    if required:
 
-        seat: int | None = field("A new optional field.", optional=True)
+        @attrs.frozen(kw_only=True, field_transformer=payload_fields)
+        class LicenseAssignmentData(base):
+            """A subscription license assigned to a learner in answer to an approved license request."""
+
+            seat: int = field(doc)
+
+    else:
+
+        @attrs.frozen(kw_only=True, field_transformer=payload_fields)
+        class LicenseAssignmentData(base):
+            """A subscription license assigned to a learner in answer to an approved license request."""
+
+            seat: int | None = field(doc, optional=True)
 
     return EventDefinition(
         event_type=LICENSE_ASSIGNED.event_type,
@@ -282,3 +293,21 @@ def test__first_difference_points_at_the_changed_value() -> None:
     assert _first_difference(old, new) == "/fields/0/type/fields/1/doc"
     assert _first_difference({"a/b": {"~": 1}}, {"a/b": {"~": 2}}) == "/a~1b/~0"
     assert _first_difference(old, old) == ""
+
+
+def test_generate_refuses_a_minor_that_breaks_earlier_ones(published: Path) -> None:
+    """A required field in minor 1 cannot be read from minor 0's bytes: BREAKING_MINOR, and nothing is written."""
+    manifest = (published / MANIFEST_NAME).read_text()
+    written, problems = generate(published, [_changed_license_assigned(1, required=True)])
+    assert (written, _rules(problems)) == ([], [("BREAKING_MINOR", "1.avsc")])
+    assert "FIELD_ADDED_WITHOUT_DEFAULT at license_assignment.seat" in problems[0].reason
+    assert not (published / LICENSE_ASSIGNED.event_type / "1.avsc").exists()
+    assert (published / MANIFEST_NAME).read_text() == manifest
+
+
+def test_drift_says_how_to_redo_a_minor_never_released(published: Path) -> None:
+    """SCHEMA_DRIFT on a new minor tells how to regenerate it when it was never released."""
+    generate(published, [_changed_license_assigned(1)])
+    _, problems = generate(published, [_changed_license_assigned(1, doc="The seat, said better.")])
+    assert _rules(problems) == [("SCHEMA_DRIFT", "1.avsc")]
+    assert "if minor 1 was never released, delete its file and its line in SHA256SUMS" in problems[0].reason
