@@ -88,7 +88,7 @@ def _check_utc_datetime(instance: Any, attribute: attrs.Attribute[Any], value: A
     if not isinstance(value, datetime):
         _fail(instance, attribute, value, "expected datetime.datetime")
     if value.utcoffset() != _ZERO:
-        _fail(instance, attribute, value, "must be timezone-aware and in UTC (e.g. tzinfo=timezone.utc)")
+        _fail(instance, attribute, value, "must be in UTC: timezone-aware, at +00:00 (e.g. tzinfo=timezone.utc)")
     if not always_utc(value.tzinfo):
         # Europe/London is at +00:00 in winter only: accepting it would let a test pass in January
         # and the same code fail in July.

@@ -77,7 +77,8 @@ class PayloadError(SubsidyEventsError, ValueError):
 
 def _hidden(value: Any) -> str:
     """What a message shows of a secret value: its type, never its content."""
-    return f"a {type(value).__name__}, hidden: the field is secret"
+    name = type(value).__name__
+    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}, hidden: the field is secret"
 
 
 class UnknownEventType(SubsidyEventsError, LookupError):

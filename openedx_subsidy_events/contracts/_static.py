@@ -231,7 +231,11 @@ def verify_contract(contract: Contract, *, schemas_root: Path | None = None) -> 
                 contract,
                 "",
                 "SCHEMA_MINOR_UNPUBLISHED",
-                f"no published schema of minor {contract.schema_minor}",
+                (
+                    f"no published schema of minor {contract.schema_minor}"
+                    if contract.schema_minor is not None
+                    else "no published schema at all for this event"
+                ),
                 pointer="/schema_minor",
                 value=contract.schema_minor,
             )
