@@ -9,7 +9,7 @@ version alone is checked for the single-schema rules.
 from __future__ import annotations
 
 from collections import ChainMap
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -189,11 +189,19 @@ def _pairs(count: int, mode: Mode) -> Iterator[tuple[int, int]]:
             yield old, new
 
 
-def iter_history(history: Sequence[Schema], *, mode: Mode, context: _Context) -> Iterator[Finding]:
-    """Findings of one subject's versions (oldest first), lazily."""
+def iter_history(
+    history: Sequence[Schema], *, mode: Mode, context: _Context, checked: Collection[Schema] | None = None
+) -> Iterator[Finding]:
+    """Findings of one subject's versions (oldest first), lazily.
+
+    ``checked``: the versions compared with their earlier ones (default: every one); the others
+    are only what they are compared with (a baseline's versions before a version file).
+    """
     enabled, far = context.enabled, context.far
     for old_index, new_index in _pairs(len(history), mode):
         old, new = history[old_index], history[new_index]
+        if checked is not None and new not in checked:
+            continue
         if not mode.directions or identity(old.root) == identity(new.root):
             continue  # the same schema, named types from other files included: nothing to resolve
         rules = enabled if old_index == new_index - 1 else far
@@ -293,10 +301,20 @@ def check(
     return Report.of(iter_history(history, mode=mode, context=context), [context.subject])
 
 
+def _number(schema: Schema) -> int:
+    """The stored version of a schema of the package layout (-1 for one read otherwise)."""
+    return schema.version if schema.version is not None else -1
+
+
 def _history(
     name: str, current: Subject, base: Subject | None, context: _Context
 ) -> tuple[list[Schema], list[Finding]]:
-    """The versions to compare, and the findings about edited or removed released files."""
+    """The versions to compare, and the findings about edited or removed released files.
+
+    A partial subject (PATHs named some of its version files, not its folder) takes the versions
+    before its newest named one from the baseline, to compare the named ones with, as if the named
+    files were put in the baseline's folder; the versions it did not name are not removed.
+    """
     notes: list[Finding | None] = []
     if base is None:
         return list(current.versions), []
@@ -305,9 +323,14 @@ def _history(
     if not base.versioned:
         return [base.latest, *current.versions], []
     now = {s.version: s for s in current.versions}
+    history = list(current.versions)
+    if current.partial:
+        newest = _number(current.latest)
+        earlier = [s for s in base.versions if s.version not in now and _number(s) < newest]
+        history = sorted([*earlier, *history], key=_number)
     for before in base.versions:
         after = now.get(before.version)
-        if after is None:
+        if after is None and not current.partial:
             notes.append(
                 context.note(
                     "RELEASED_VERSION_REMOVED",
@@ -316,7 +339,7 @@ def _history(
                     old=before,
                 )
             )
-        elif after.text != before.text:
+        elif after is not None and after.text != before.text:
             notes.append(
                 context.note(
                     "RELEASED_FILE_EDITED",
@@ -325,7 +348,12 @@ def _history(
                     old=before,
                 )
             )
-    return list(current.versions), [n for n in notes if n is not None]
+    return history, [n for n in notes if n is not None]
+
+
+def _single_file(subject: Subject) -> bool:
+    """Whether ``subject`` was read from one file PATH (a flat file, or one version file)."""
+    return len(subject.versions) == 1 and (subject.partial or not subject.versioned)
 
 
 def check_subjects(
@@ -337,14 +365,18 @@ def check_subjects(
 ) -> Report:
     """Every subject's history (and its baseline, matched by name), in each subject's mode.
 
+    One file against one file is one subject, whatever the names. Subjects read only from version
+    files (partial) report no baseline subject as removed: files were named, not folders.
+
     .. versionadded:: 0.1.0
     """
     config = config if config is not None else Config()
     if baseline is not None and len(current) == 1 and len(baseline) == 1:
         ((name, subject),) = current.items()
         ((_, base),) = baseline.items()
-        if not subject.versioned and not base.versioned:
-            baseline = {name: attrs.evolve(base, name=name)}  # one file against one file: same subject
+        if _single_file(subject) and _single_file(base):  # one file against one file: same subject, one pair
+            current = {name: attrs.evolve(subject, versioned=False)}
+            baseline = {name: attrs.evolve(base, name=name, versioned=False)}
     with gc_paused():
         findings = _subjects_findings(current, baseline, config, readers)
     return Report.of(findings, [*current, *(baseline or {})])
@@ -366,7 +398,10 @@ def _subjects_findings(
         if baseline is not None and base is None:
             added = context.note("SUBJECT_ADDED", f"The subject {name} is not in the baseline.", subject.latest)
             findings.extend([added] if added else [])
-        findings.extend(iter_history(history, mode=config.mode_for(name), context=context))
+        checked = subject.versions if subject.partial else None
+        findings.extend(iter_history(history, mode=config.mode_for(name), context=context, checked=checked))
+    if current and all(subject.partial for subject in current.values()):
+        return findings
     for name, base in sorted((baseline or {}).items()):
         if name not in current:
             context = _Context(name, base.texts, config, None)

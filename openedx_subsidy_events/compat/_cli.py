@@ -157,8 +157,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         "paths",
         nargs="*",
         metavar="PATH",
-        help="a .avsc file, a folder of <subject>.avsc, the layout <subject>/<n>.avsc, or one subject's folder of "
-        "<n>.avsc (default: ./schemas)",
+        help="a .avsc file, a folder of <subject>.avsc, the layout <subject>/<n>.avsc, one subject's folder of "
+        "<n>.avsc, or one <n>.avsc of it (version n of that subject) (default: ./schemas)",
     )
     lint.add_argument("--against", metavar="BASELINE", help="git:<ref>, a folder or a file to compare with")
     lint.add_argument(

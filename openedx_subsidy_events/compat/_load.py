@@ -1,8 +1,10 @@
 """Reading what the linter checks: files, folders, the package layout, and git baselines.
 
 Layouts: a single ``.avsc`` file (the subject is its stem); a folder of ``<subject>.avsc`` files;
-the package layout ``<subject>/<n>.avsc`` (every stored version, oldest first). Files read
-together may use each other's named types. A baseline ``git:<ref>`` is read from the repository's
+the package layout ``<subject>/<n>.avsc`` (every stored version, oldest first); one subject's
+folder of ``<n>.avsc`` files; and one ``<n>.avsc`` file of such a folder, which is version n of the
+subject named after the folder (a *partial* subject: the versions not named were not read). Files
+read together may use each other's named types. A baseline ``git:<ref>`` is read from the repository's
 object store (``git ls-tree`` and ``git cat-file``), never by checking anything out.
 
 Every way a file can be bad ends in one :class:`SchemaError` naming the file and the place.
@@ -75,6 +77,9 @@ class Subject:
         versions: the schemas, oldest first.
         versioned: whether it was read from the package layout ``<subject>/<n>.avsc``.
         texts: the text of every file read with it, by file name (for positions).
+        partial: whether PATHs named some of its ``<n>.avsc`` files rather than its folder: the
+            versions not named were not read, so their absence says nothing (no removal), and a
+            baseline supplies the earlier ones.
 
     .. versionadded:: 0.1.0
 
@@ -84,6 +89,7 @@ class Subject:
     versions: tuple[Schema, ...]
     versioned: bool = False
     texts: Mapping[str, str] = attrs.field(factory=dict)
+    partial: bool = False
 
     @property
     def latest(self) -> Schema:
@@ -93,12 +99,16 @@ class Subject:
 
 @attrs.frozen
 class _Entry:
-    """One file found under a PATH: its display name, its place in the layout, and its bytes."""
+    """One file found under a PATH: its display name, its place in the layout, and its bytes.
+
+    ``partial`` when the PATH was the file itself, a version of a subject whose folder was not read.
+    """
 
     name: str
     subject: str
     version: int | None
     data: bytes
+    partial: bool = False
 
 
 def _decode(name: str, data: bytes) -> tuple[str, object]:
@@ -188,6 +198,7 @@ def _build_all(entries: Iterable[_Entry]) -> dict[str, Subject]:
         roots = schemas.resolve()
     grouped: dict[str, list[Schema]] = {}
     versioned: dict[str, bool] = {}
+    partial: set[str] = {entry.subject for entry in entries if entry.partial}
     for entry in entries:
         if versioned.setdefault(entry.subject, entry.version is not None) != (entry.version is not None):
             raise SchemaError(
@@ -195,7 +206,10 @@ def _build_all(entries: Iterable[_Entry]) -> dict[str, Subject]:
             )
         schema = Schema(entry.subject, roots[entry.name], entry.name, texts[entry.name], entry.version)
         grouped.setdefault(entry.subject, []).append(schema)
-    return {name: Subject(name, tuple(versions), versioned[name], texts) for name, versions in sorted(grouped.items())}
+    return {
+        name: Subject(name, tuple(versions), versioned[name], texts, partial=name in partial)
+        for name, versions in sorted(grouped.items())
+    }
 
 
 @contextlib.contextmanager
@@ -266,6 +280,22 @@ def _folder_name(path: Path) -> str:
     return path.name if path.name not in ("", ".", "..") else Path(os.path.realpath(path)).name
 
 
+def _version_of_file(path: Path) -> tuple[str, int] | None:
+    """``(subject, n)`` when the file PATH ``path`` is version n of its folder's subject, else ``None``.
+
+    It is when it is named ``<n>.avsc`` and its folder reads as one subject's folder: every
+    ``.avsc`` file in it is named ``<n>.avsc``, as :func:`_places` reads a folder PATH.
+    """
+    match = _VERSION.match(path.name)
+    if match is None:
+        return None
+    folder = path.parent
+    own = [child.name for child in folder.iterdir() if child.suffix == ".avsc" and not child.is_dir()]
+    if not all(_VERSION.match(name) for name in own):
+        return None
+    return _folder_name(folder), int(match.group(1))
+
+
 def read_entries(path: Path) -> list[_Entry]:
     """The schema files under ``path`` (a file or a folder), with their place in the layout."""
     display = str(path)
@@ -279,6 +309,9 @@ def _walk(path: Path, display: str) -> list[_Entry]:
     if not path.exists() and not path.is_symlink():
         raise SchemaError(display, "does not exist", rule="UNREADABLE")
     if not path.is_dir():
+        versioned = _version_of_file(path)
+        if versioned is not None:
+            return [_Entry(display, *versioned, _read_file(path, display, None), partial=True)]
         return [_Entry(display, path.stem, None, _read_file(path, display, None))]
     found: list[tuple[PurePosixPath, Path]] = []
     for child in sorted(path.iterdir()):
@@ -299,17 +332,19 @@ def _walk(path: Path, display: str) -> list[_Entry]:
 def load_paths(paths: Sequence[Path]) -> dict[str, Subject]:
     """Every subject under ``paths``; a subject found under two of them is an error.
 
+    Several PATHs may name version files of one subject (``ev/1.avsc ev/2.avsc``); a PATH given
+    twice is read once.
+
     .. versionadded:: 0.1.0
     """
     entries: list[_Entry] = []
-    seen: dict[str, str] = {}
-    for path in paths:
+    seen: dict[str, tuple[str, bool]] = {}
+    for path in dict.fromkeys(paths):
         found = read_entries(path)
         for entry in found:
-            if seen.setdefault(entry.subject, str(path)) != str(path):
-                raise SchemaError(
-                    entry.name, f"the subject {entry.subject!r} is also under {seen[entry.subject]}", rule="UNREADABLE"
-                )
+            where, partial = seen.setdefault(entry.subject, (str(path), entry.partial))
+            if where != str(path) and not (partial and entry.partial):
+                raise SchemaError(entry.name, f"the subject {entry.subject!r} is also under {where}", rule="UNREADABLE")
         entries.extend(found)
     return _build(entries)
 
@@ -330,6 +365,7 @@ def _git(args: Sequence[str], cwd: Path, what: str, stdin: bytes | None = None) 
 
 
 def _git_entries(ref: str, path: Path) -> list[_Entry]:
+    """The schema files under ``path`` at ``ref``; for a version file, every version in its folder there."""
     what = f"git:{ref}"
     anchor = path if os.path.isdir(path) else path.parent
     if not os.path.isdir(anchor):
@@ -345,6 +381,9 @@ def _git_entries(ref: str, path: Path) -> list[_Entry]:
     if not real.is_relative_to(Path(os.path.realpath(top))):
         raise SchemaError(str(path), f"is not inside the git repository {top}", rule="UNREADABLE")
     relative = PurePosixPath(real.relative_to(Path(os.path.realpath(top))).as_posix())
+    version_of = _version_of_file(path) if os.path.isfile(path) else None
+    if version_of is not None:  # one version of a subject: its baseline is the subject's folder at ref
+        relative = relative.parent
     listing = _git(["ls-tree", "-r", "-z", "--full-tree", ref, "--", str(relative)], top, what)
     blobs: list[tuple[str, PurePosixPath]] = []
     for item in listing.split(b"\0"):
@@ -356,9 +395,11 @@ def _git_entries(ref: str, path: Path) -> list[_Entry]:
             blobs.append((oid, PurePosixPath(name)))
     if not blobs:
         return []
-    single = len(blobs) == 1 and blobs[0][1] == relative
-    if single:
-        places: list[tuple[str, int | None] | None] = [(relative.stem, None)]
+    places: list[tuple[str, int | None] | None]
+    if version_of is not None:
+        places = [_version_place(version_of[0], blob_path.relative_to(relative)) for _, blob_path in blobs]
+    elif len(blobs) == 1 and blobs[0][1] == relative:  # the PATH is one file
+        places = [(relative.stem, None)]
     else:
         places = _places([blob_path.relative_to(relative) for _, blob_path in blobs], _folder_name(path))
     wanted: list[tuple[str, str, tuple[str, int | None]]] = []
@@ -379,15 +420,24 @@ def _git_entries(ref: str, path: Path) -> list[_Entry]:
     return entries
 
 
+def _version_place(subject: str, relative: PurePosixPath) -> tuple[str, int | None] | None:
+    """``(subject, n)`` for a file ``<n>.avsc`` directly in the subject's folder, else ``None`` (skipped)."""
+    match = _VERSION.match(relative.name) if len(relative.parts) == 1 else None
+    return (subject, int(match.group(1))) if match else None
+
+
 def load_baseline(baseline: str, paths: Sequence[Path]) -> dict[str, Subject]:
     """The subjects of ``baseline``: ``git:<ref>`` (the same PATHs at that commit), a folder or a file.
+
+    For a PATH that is one version file of a subject (``schemas/<subject>/<n>.avsc``), the git
+    baseline is that subject's folder at the commit: every version it held there.
 
     .. versionadded:: 0.1.0
     """
     if baseline.startswith("git:"):
         ref = baseline[4:]
-        entries: list[_Entry] = []
+        entries: dict[str, _Entry] = {}
         for path in paths:
-            entries.extend(_git_entries(ref, path))
-        return _build(entries)
+            entries.update((entry.name, entry) for entry in _git_entries(ref, path))
+        return _build(entries.values())
     return load_paths([Path(baseline)])

@@ -178,3 +178,125 @@ def test_a_type_defined_differently_by_two_subjects_is_ambiguous(tmp_path: Path)
     assert raised.value.rule == "AMBIGUOUS_NAMED_TYPE"
     assert raised.value.path == str(tmp_path / "s" / "ev" / "1.avsc")
     assert "keep its versions as one subject's <subject>/<n>.avsc, whose latest is used" in raised.value.reason
+
+
+F3 = {
+    "type": "record",
+    "name": "F",
+    "fields": [{"name": "a", "type": "int"}, {"name": "b", "type": "string"}, {"name": "c", "type": "int"}],
+}
+
+
+def _repo(tmp_path: Path, *versions: Any) -> Path:
+    """A git repository whose HEAD has schemas/fw/0.avsc ... and schemas/other/0.avsc; the folder fw."""
+    _git(tmp_path, "init", "-q", "-b", "main")
+    folder = tmp_path / "schemas" / "fw"
+    for number, schema in enumerate(versions):
+        _write(folder / f"{number}.avsc", schema)
+    _write(tmp_path / "schemas" / "other" / "0.avsc", F1)
+    _git(tmp_path, "add", ".")
+    _git(tmp_path, "commit", "-q", "-m", "released")
+    return folder
+
+
+def test_a_version_file_is_a_version_of_its_folders_subject(tmp_path: Path) -> None:
+    """PATH fw/2.avsc is version 2 of the subject fw (partial: the other versions were not read), not subject 2."""
+    _versions(tmp_path / "fw", F1, F2)
+    subjects = load_paths([tmp_path / "fw" / "2.avsc"])
+    assert list(subjects) == ["fw"]
+    assert (subjects["fw"].versioned, subjects["fw"].partial) == (True, True)
+    assert [s.version for s in subjects["fw"].versions] == [2]
+    both = load_paths([tmp_path / "fw" / "1.avsc", tmp_path / "fw" / "2.avsc", tmp_path / "fw" / "2.avsc"])
+    assert [s.version for s in both["fw"].versions] == [1, 2]
+    assert load_paths([tmp_path / "fw"])["fw"].partial is False
+    code, _, err = run_cli(["lint", str(tmp_path / "fw"), str(tmp_path / "fw" / "1.avsc")])
+    assert code == 2
+    assert "the subject 'fw' is also under" in err
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+@pytest.mark.parametrize("fmt", ["json", "github"])
+def test_a_new_version_file_against_git_is_compared_with_its_subjects_versions(tmp_path: Path, fmt: str) -> None:
+    """`lint --mode BACKWARD fw/1.avsc --against git:HEAD`, 1.avsc new and breaking: exit 1, as for the folder."""
+    folder = _repo(tmp_path, F1)
+    _write(folder / "1.avsc", F2)
+    argv = ["lint", "--mode", "BACKWARD", str(folder / "1.avsc"), "--against", "git:HEAD", "--except", "style"]
+    code, out, _ = run_cli([*argv, "--format", fmt])
+    assert code == 1
+    if fmt == "github":
+        assert out.startswith("::error file=")
+        assert "FIELD_ADDED_WITHOUT_DEFAULT" in out
+        assert "SUBJECT_ADDED" not in out
+        return
+    findings = json.loads(out)["findings"]
+    assert [(f["subject"], f["rule"], f["old_file"]) for f in findings] == [
+        ("fw", "FIELD_ADDED_WITHOUT_DEFAULT", "HEAD:schemas/fw/0.avsc")
+    ]
+    _, whole = _findings(["lint", "--mode", "BACKWARD", str(folder), "--against", "git:HEAD"])
+    assert [(f["rule"], f["new_pointer"]) for f in whole] == [(f["rule"], f["new_pointer"]) for f in findings]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_version_file_takes_every_earlier_version_from_the_baseline(tmp_path: Path) -> None:
+    """In a transitive mode version 2 is checked against versions 0 and 1 at HEAD; no version is 'removed'."""
+    folder = _repo(tmp_path, F1, dict(F2, fields=[*F2["fields"][:1], {**F2["fields"][1], "default": ""}]))
+    _write(folder / "2.avsc", F3)
+    argv = ["lint", str(folder / "2.avsc"), "--against", "git:HEAD", "--mode", "BACKWARD_TRANSITIVE"]
+    code, findings = _findings(argv)
+    assert code == 1
+    assert sorted((f["rule"], f["path"], f["old_file"]) for f in findings) == [
+        ("FIELD_ADDED_WITHOUT_DEFAULT", "b", "HEAD:schemas/fw/0.avsc"),
+        ("FIELD_ADDED_WITHOUT_DEFAULT", "c", "HEAD:schemas/fw/0.avsc"),
+        ("FIELD_ADDED_WITHOUT_DEFAULT", "c", "HEAD:schemas/fw/1.avsc"),
+    ]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_released_version_file_edited_is_found_alone(tmp_path: Path) -> None:
+    """`lint schemas/fw/0.avsc --against git:HEAD` with 0.avsc edited: RELEASED_FILE_EDITED, nothing else."""
+    folder = _repo(tmp_path, F1, F2)
+    _write(folder / "0.avsc", dict(F1, doc="Edited."))
+    code, findings = _findings(["lint", str(folder / "0.avsc"), "--against", "git:HEAD"])
+    assert code == 1
+    assert [(f["subject"], f["rule"]) for f in findings] == [("fw", "RELEASED_FILE_EDITED")]
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
+def test_a_version_file_of_a_new_subject_is_added_under_the_folders_name(tmp_path: Path) -> None:
+    """A new folder's 0.avsc against git:HEAD is SUBJECT_ADDED for the subject new, not for a subject 0."""
+    _repo(tmp_path, F1)
+    path = _write(tmp_path / "schemas" / "new" / "0.avsc", F1)
+    code, findings = _findings(["lint", str(path), "--against", "git:HEAD", "--fail-on", "info"])
+    assert code == 1
+    assert [(f["subject"], f["rule"]) for f in findings] == [("new", "SUBJECT_ADDED")]
+
+
+def test_a_version_file_against_a_folder_baseline(tmp_path: Path) -> None:
+    """Against a package-layout folder, fw/2.avsc is compared with its fw; other subjects are left alone."""
+    _versions(tmp_path / "old" / "fw", F1)
+    _versions(tmp_path / "old" / "gone", F1)
+    _write(tmp_path / "new" / "fw" / "2.avsc", F2)
+    argv = ["lint", str(tmp_path / "new" / "fw" / "2.avsc"), "--against", str(tmp_path / "old"), "--mode", "BACKWARD"]
+    code, findings = _findings(argv)
+    assert code == 1
+    assert [(f["subject"], f["rule"], f["old_file"]) for f in findings] == [
+        ("fw", "FIELD_ADDED_WITHOUT_DEFAULT", str(tmp_path / "old" / "fw" / "1.avsc"))
+    ]
+
+
+def test_a_version_file_against_one_file_is_one_pair(tmp_path: Path) -> None:
+    """One file against one file stays one subject and one pair, version files included, whatever the numbers."""
+    new = _write(tmp_path / "a" / "1.avsc", F2)
+    for old in (_write(tmp_path / "b" / "1.avsc", F1), _write(tmp_path / "old.avsc", F1)):
+        code, findings = _findings(["lint", str(new), "--against", str(old), "--mode", "BACKWARD"])
+        assert code == 1
+        assert [(f["subject"], f["rule"]) for f in findings] == [("a", "FIELD_ADDED_WITHOUT_DEFAULT")]
+
+
+def test_a_numbered_file_beside_named_files_stays_its_own_subject(tmp_path: Path) -> None:
+    """s/1.avsc beside s/thing.avsc is read as `lint s/` reads it: the subject 1, not a version of s."""
+    _write(tmp_path / "s" / "1.avsc", F1)
+    _write(tmp_path / "s" / "thing.avsc", F2)
+    subjects = load_paths([tmp_path / "s" / "1.avsc"])
+    assert list(subjects) == ["1"]
+    assert subjects["1"].versioned is False
