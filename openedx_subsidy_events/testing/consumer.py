@@ -146,8 +146,12 @@ def find_contract(
 ) -> Contract:
     """The contract of ``consumer`` for ``event_type``; :class:`ContractError` when there is none.
 
+    :class:`~openedx_subsidy_events.UnknownEventType`, with the close names, for an event type the
+    package does not have (a typo), rather than "no contract".
+
     .. versionadded:: 0.1.0
     """
+    get_event(event_type)  # a misspelt event type is UnknownEventType, with the close names
     pool = contracts if contracts is not None else load_contracts(contracts_root)
     for contract in pool:
         if contract.consumer == consumer and contract.event_type == event_type:

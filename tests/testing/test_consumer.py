@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from openedx_subsidy_events import UnknownEventType
 from openedx_subsidy_events.contracts import load_contracts
 from openedx_subsidy_events.testing import ConsumerFailure, replay, verify_consumer
 from openedx_subsidy_events.testing.consumer import find_contract
@@ -116,3 +117,10 @@ def test_an_example_the_codec_refuses_is_not_blamed_on_the_handler(tmp_path: Pat
     assert failure.value.rule == "EVENT_UNDECODABLE"
     assert "the event cannot be decoded, so no handler could take it (DecodeError: " in failure.value.reason
     assert called == []
+
+
+def test_a_misspelt_event_type_suggests_the_real_one() -> None:
+    """Not 'no contract for this event': the event type itself is unknown, and the close name is offered."""
+    with pytest.raises(UnknownEventType) as unknown:
+        find_contract("license-manager", "org.openedx.enterprise.access.license-request.aproved.v1")
+    assert unknown.value.suggestions[0] == APPROVED
