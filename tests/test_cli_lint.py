@@ -71,3 +71,18 @@ def test_a_closed_output_pipe_ends_quietly_with_the_sigpipe_code() -> None:
     err = io.StringIO()
     assert main(["contracts", "verify", "--format", "json"], stdout=_ClosedPipe(), stderr=err) == 141
     assert err.getvalue() == ""
+
+
+def test_lint_names_the_consumers_of_a_removed_event(repo_root: Path, tmp_path: Path) -> None:
+    """Deleting an event's folder of released versions is an error naming the consumers its contracts register."""
+    schemas, baseline = tmp_path / "schemas", tmp_path / "baseline"
+    shutil.copytree(repo_root / "schemas", schemas)
+    shutil.copytree(repo_root / "schemas", baseline)
+    shutil.rmtree(schemas / LICENSE_ASSIGNED.event_type)
+    argv = ["lint", str(schemas), "--against", str(baseline), "--contracts", str(repo_root / "contracts")]
+    code, out, _ = _run(*argv, "--format", "json")
+    assert code == 1
+    (removed,) = [f for f in json.loads(out)["findings"] if f["severity"] == "error"]
+    assert (removed["rule"], removed["subject"]) == ("RELEASED_VERSION_REMOVED", LICENSE_ASSIGNED.event_type)
+    assert removed["consumers"] == ["enterprise-access"]
+    assert "Read by: enterprise-access." in removed["message"]

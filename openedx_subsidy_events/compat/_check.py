@@ -331,14 +331,7 @@ def _history(
     for before in base.versions:
         after = now.get(before.version)
         if after is None and not current.partial:
-            notes.append(
-                context.note(
-                    "RELEASED_VERSION_REMOVED",
-                    f"Version {before.version} of {name} was released and is gone.",
-                    None,
-                    old=before,
-                )
-            )
+            notes.append(_version_removed(name, before, context, why=""))
         elif after is not None and after.text != before.text:
             notes.append(
                 context.note(
@@ -349,6 +342,45 @@ def _history(
                 )
             )
     return history, [n for n in notes if n is not None]
+
+
+def _event_consumers(readers: Readers | None) -> tuple[str, ...]:
+    """Every consumer that reads some field of the subject's event."""
+    return tuple(sorted({name for consumers in (readers or {}).values() for name in consumers}))
+
+
+def _version_removed(name: str, before: Schema, context: _Context, *, why: str) -> Finding | None:
+    """``RELEASED_VERSION_REMOVED`` for ``before``, naming the consumers that read the event."""
+    text = f"Version {before.version} of {name} was released and is gone{why}."
+    finding = context.note("RELEASED_VERSION_REMOVED", text, None, old=before)
+    consumers = _event_consumers(context.readers)
+    if finding is None or not consumers:
+        return finding
+    message = f"{finding.message} Read by: {', '.join(consumers)}."
+    return _evolve(finding, consumers=consumers, message=message)
+
+
+def _subject_removed(name: str, base: Subject, context: _Context) -> list[Finding]:
+    """What removing the whole subject ``base`` is.
+
+    In the package layout every version of it was released: each is ``RELEASED_VERSION_REMOVED``,
+    an error, as when one version is removed. A file of the flat layout is one schema, not a
+    released version: ``SUBJECT_REMOVED``, a warning, or an error naming them when registered
+    consumers read the event (as for a field they read).
+    """
+    if base.versioned:
+        removed = [_version_removed(name, before, context, why=" (its folder was removed)") for before in base.versions]
+        return [f for f in removed if f is not None]
+    finding = context.note(
+        "SUBJECT_REMOVED", f"The subject {name} is in the baseline and gone now.", None, old=base.latest
+    )
+    consumers = _event_consumers(context.readers)
+    if finding is None or not consumers:
+        return [finding] if finding is not None else []
+    names = ", ".join(consumers)
+    message = f"{finding.message} Read by: {names}; removing it breaks their contract."
+    hint = "Keep the schema until those consumers' contracts no longer read the event."
+    return [_evolve(finding, consumers=consumers, severity=Severity.ERROR, message=message, hint=hint)]
 
 
 def _single_file(subject: Subject) -> bool:
@@ -404,11 +436,8 @@ def _subjects_findings(
         return findings
     for name, base in sorted((baseline or {}).items()):
         if name not in current:
-            context = _Context(name, base.texts, config, None)
-            removed = context.note(
-                "SUBJECT_REMOVED", f"The subject {name} is in the baseline and gone now.", None, old=base.latest
-            )
-            findings.extend([removed] if removed else [])
+            context = _Context(name, base.texts, config, readers.get(name) if readers is not None else None)
+            findings.extend(_subject_removed(name, base, context))
     return findings
 
 

@@ -438,10 +438,12 @@ _TABLE = (
         "RELEASED_VERSION_REMOVED",
         SEM,
         E,
-        "A released schema version disappeared.",
-        "Readers need every writer schema that may still be on the wire.",
+        "A released schema version disappeared (alone, or with its subject's whole folder).",
+        "Readers need every writer schema that may still be on the wire. In the package layout "
+        "<subject>/<n>.avsc every stored version was released, so removing a subject's folder removes "
+        "each of them; the consumers whose contracts read the event are named.",
         "readers of data written with that version",
-        "Restore the file; released versions are never removed.",
+        "Restore the file (or the folder); released versions are never removed.",
         directional=False,
     ),
     Rule(
@@ -458,8 +460,10 @@ _TABLE = (
         "SUBJECT_REMOVED",
         SEM,
         W,
-        "A subject of the baseline is gone.",
-        "Consumers may still read data written with it.",
+        "A subject of the flat layout (<subject>.avsc) in the baseline is gone.",
+        "Consumers may still read data written with it. A flat file is one schema, not a released "
+        "version, so this is a warning; it is an error naming them when registered consumers' "
+        "contracts read the event. (In the package layout a removed subject is RELEASED_VERSION_REMOVED.)",
         "consumers of the removed subject",
         "Keep the schema until no data written with it is read.",
         directional=False,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import types
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,10 @@ from openedx_subsidy_events.compat import (
     Report,
     Severity,
     check,
+    check_subjects,
     iter_findings,
     lint_published,
+    load_paths,
 )
 from openedx_subsidy_events.events import all_events
 
@@ -329,8 +332,6 @@ def test_mode_may_be_given_by_name() -> None:
 
 def test_files_name_the_subject(tmp_path: Path) -> None:
     """check(Path, Path) names the subject after the new file's stem, in the report and in every finding."""
-    import json
-
     (tmp_path / "old.avsc").write_text(json.dumps(record(A)))
     (tmp_path / "thing.created.avsc").write_text(json.dumps(record(A, B)))
     report = check(tmp_path / "old.avsc", tmp_path / "thing.created.avsc", mode=Mode.BACKWARD)
@@ -384,3 +385,41 @@ def test_numeric_union_order(union: list[str], rules: set[str]) -> None:
     )
     hints = {f.hint for f in check(old, new, mode=Mode.BACKWARD) if f.path == "u"}
     assert all(h.startswith(f"List {union[2]} before {union[1]} in the union") for h in hints), hints
+
+
+def _layout(root: Path, files: dict[str, dict[str, Any]]) -> Path:
+    for name, schema in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(json.dumps(schema))
+    return root
+
+
+def test_removing_a_subjects_folder_removes_its_released_versions(tmp_path: Path) -> None:
+    """Package layout: a subject folder gone is RELEASED_VERSION_REMOVED (error) per version, naming consumers."""
+    gone = {"gone/0.avsc": record(A), "gone/1.avsc": record(A, B_DEFAULT)}
+    old = load_paths([_layout(tmp_path / "old", {**gone, "kept/0.avsc": record(A)})])
+    new = load_paths([_layout(tmp_path / "new", {"kept/0.avsc": record(A)})])
+    report = check_subjects(new, old)
+    assert [(f.rule, f.severity, f.subject, f.old_file) for f in report] == [
+        ("RELEASED_VERSION_REMOVED", Severity.ERROR, "gone", str(tmp_path / "old" / "gone" / name))
+        for name in ("0.avsc", "1.avsc")
+    ]
+    assert not report.ok
+    assert "its folder was removed" in report.findings[0].message
+    named = check_subjects(new, old, readers={"gone": READERS})
+    assert {(f.consumers, f.severity) for f in named} == {
+        (("ecommerce", "enterprise-access", "license-manager"), Severity.ERROR)
+    }
+    assert "Read by: ecommerce, enterprise-access, license-manager." in named.findings[0].message
+
+
+def test_removing_a_flat_subject_is_a_warning_unless_a_consumer_reads_it(tmp_path: Path) -> None:
+    """Flat layout: a <subject>.avsc gone is SUBJECT_REMOVED, a warning; an error naming them if consumers read it."""
+    old = load_paths([_layout(tmp_path / "old", {"gone.avsc": record(A), "kept.avsc": record(A)})])
+    new = load_paths([_layout(tmp_path / "new", {"kept.avsc": record(A)})])
+    (finding,) = check_subjects(new, old)
+    assert (finding.rule, finding.severity, finding.consumers) == ("SUBJECT_REMOVED", Severity.WARNING, ())
+    (finding,) = check_subjects(new, old, readers={"gone": READERS, "kept": {"a": ["other"]}})
+    assert (finding.rule, finding.severity) == ("SUBJECT_REMOVED", Severity.ERROR)
+    assert finding.consumers == ("ecommerce", "enterprise-access", "license-manager")
+    assert "removing it breaks their contract" in finding.message
