@@ -30,7 +30,10 @@ def _summary(report: Report) -> str:
 
 
 def render_text(report: Report, fail_on: Severity) -> str:
-    """One line per finding (``file:line:col: severity RULE [DIRECTION] path (pointer): ...``), then a summary."""
+    """One line per finding (``file:line:col: severity RULE [DIRECTION vs OLD] path (pointer): ...``), then a summary.
+
+    ``vs OLD`` names the old file the finding compares with (:attr:`Finding.versus`), when there is one.
+    """
     lines = [str(finding) for finding in report]
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
@@ -71,7 +74,9 @@ def render_github(report: Report, fail_on: Severity) -> str:
             if finding.line is not None:
                 props.append(f"line={finding.line}")
                 props.append(f"col={finding.column or 1}")
-        props.append(f"title={_gh_property(f'{finding.rule} [{finding.direction}] {finding.path or finding.subject}')}")
+        versus = f" vs {finding.versus}" if finding.versus is not None else ""
+        title = f"{finding.rule} [{finding.direction}{versus}] {finding.path or finding.subject}"
+        props.append(f"title={_gh_property(title)}")
         body = f"{finding.message} hint: {finding.hint} ({finding.pointer or '/'})"
         lines.append(f"::{_GH_LEVEL[finding.severity]} {','.join(props)}::{_gh_data(body)}")
     lines.append(_summary(report))

@@ -8,6 +8,7 @@ path, the file position) so that no output format has to re-derive anything.
 from __future__ import annotations
 
 import enum
+import os.path
 from collections.abc import Iterable, Iterator
 
 import attrs
@@ -180,13 +181,30 @@ class Finding:
             "consumers": list(self.consumers),
         }
 
+    @property
+    def versus(self) -> str | None:
+        """The old file as the text formats name it: its bare name when it is beside :attr:`file`.
+
+        ``None`` when there is no old file or it is :attr:`file` itself. A transitive mode compares
+        a version with each earlier one; this tells their findings apart (``vs 0.avsc``,
+        ``vs 1.avsc``, or ``vs origin/main:schemas/thing/1.avsc`` for a baseline's file).
+
+        .. versionadded:: 0.1.0
+        """
+        if self.old_file is None or self.old_file == self.file:
+            return None
+        if self.file is not None and os.path.dirname(self.old_file) == os.path.dirname(self.file):
+            return os.path.basename(self.old_file)
+        return self.old_file
+
     def __str__(self) -> str:
         where = self.file or f"<{self.subject or 'schema'}>"
         if self.line is not None:
             where += f":{self.line}:{self.column or 1}"
         path = self.path or "<root>"
+        versus = f" vs {self.versus}" if self.versus is not None else ""
         return (
-            f"{where}: {self.severity} {self.rule} [{self.direction}] {path} ({self.pointer}): "
+            f"{where}: {self.severity} {self.rule} [{self.direction}{versus}] {path} ({self.pointer}): "
             f"{self.message} hint: {self.hint}"
         )
 

@@ -58,7 +58,10 @@ def test_breaking_change_exits_1(breaking: tuple[Path, Path]) -> None:
     code, out, _ = run_cli(["lint", str(new), "--against", str(old)])
     assert code == 1
     line = out.splitlines()[0]
-    pattern = r".*thing\.avsc:\d+:\d+: error FIELD_ADDED_WITHOUT_DEFAULT \[BACKWARD\] b \(/fields/1\): .+ hint: .+"
+    pattern = (
+        r".*new/thing\.avsc:\d+:\d+: error FIELD_ADDED_WITHOUT_DEFAULT \[BACKWARD vs .*old/thing\.avsc\] "
+        r"b \(/fields/1\): .+ hint: .+"
+    )
     assert re.fullmatch(pattern, line), line
 
 

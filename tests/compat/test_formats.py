@@ -96,3 +96,55 @@ def test_sarif_uri_is_percent_encoded(name: str, encoded: str, tmp_path: Path, m
         uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results}
         assert uris == {uri}
     assert (folder / name).as_uri().endswith(f"/dir/{encoded}")
+
+
+_V0 = {"type": "record", "name": "R", "doc": "R.", "fields": [{"name": "a", "type": "int", "doc": "A."}]}
+_V1 = dict(_V0, fields=[*_V0["fields"], {"name": "b", "type": "int", "default": 0, "doc": "B."}])
+_V2 = dict(_V1, fields=[*_V1["fields"], {"name": "c", "type": "int", "doc": "C."}])
+
+
+@pytest.mark.parametrize("fmt", ["text", "github"])
+def test_transitive_findings_name_the_version_they_compare_with(
+    fmt: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Version 2 breaks versions 0 and 1 alike: two lines told apart by 'vs 0.avsc' and 'vs 1.avsc', in that order."""
+    for number, schema in enumerate((_V0, _V1, _V2)):
+        (tmp_path / "r").mkdir(exist_ok=True)
+        (tmp_path / "r" / f"{number}.avsc").write_text(json.dumps(schema, indent=2))
+    monkeypatch.chdir(tmp_path)
+    argv = ["lint", "r", "--mode", "BACKWARD_TRANSITIVE", "--format", fmt]
+    code, out, _ = run_cli(argv)
+    assert code == 1
+    assert run_cli(argv) == (code, out, "")
+    breaks = [line for line in out.splitlines() if "FIELD_ADDED_WITHOUT_DEFAULT" in line]
+    if fmt == "text":
+        assert [line.split(": ", 1)[1].split(" c ")[0] for line in breaks] == [
+            "error FIELD_ADDED_WITHOUT_DEFAULT [BACKWARD vs 0.avsc]",
+            "error FIELD_ADDED_WITHOUT_DEFAULT [BACKWARD vs 1.avsc]",
+        ]
+    else:
+        assert [line.split("title=")[1].split("::")[0] for line in breaks] == [
+            "FIELD_ADDED_WITHOUT_DEFAULT [BACKWARD vs 0.avsc] c",
+            "FIELD_ADDED_WITHOUT_DEFAULT [BACKWARD vs 1.avsc] c",
+        ]
+    assert all(line.startswith(("r/2.avsc:", "::error file=r/2.avsc,")) for line in breaks)
+    added = [line for line in out.splitlines() if "FIELD_ADDED_WITH_DEFAULT" in line]
+    assert len(added) == 1
+    assert "vs 0.avsc" in added[0]
+
+
+def test_a_finding_names_its_old_file_only_when_it_is_another() -> None:
+    """versus: the bare name beside the file, the whole name elsewhere (a baseline's), nothing for the file itself."""
+    from openedx_subsidy_events.compat import Direction, Finding, Severity
+
+    def finding(file: str | None, old_file: str | None) -> Finding:
+        return Finding("R", Severity.ERROR, Direction.BACKWARD, "s", "", "", "", "m.", "h.", file, 1, 1, old_file)
+
+    assert finding("s/thing/2.avsc", "s/thing/1.avsc").versus == "1.avsc"
+    assert finding("s/thing/2.avsc", "HEAD:s/thing/1.avsc").versus == "HEAD:s/thing/1.avsc"
+    assert finding("s/thing/2.avsc", "s/thing/2.avsc").versus is None
+    assert finding("s/thing/2.avsc", None).versus is None
+    assert finding(None, None).versus is None
+    assert str(finding("s/thing/2.avsc", "s/thing/1.avsc")).startswith(
+        "s/thing/2.avsc:1:1: error R [BACKWARD vs 1.avsc] "
+    )
