@@ -372,3 +372,20 @@ def test_no_rule_left_is_a_usage_error(tmp_path: Path) -> None:
     code, _, err = run_cli(["lint", str(tmp_path / "s"), "--rule", "style", "--except", "style"])
     assert code == 2
     assert "no rule is left to run" in err
+
+
+def test_the_documented_synopsis_has_every_lint_option(repo_root: Path) -> None:
+    """docs/linter.rst's synopsis lists each option of `lint`, and each has its own entry below it."""
+    import argparse
+
+    from openedx_subsidy_events.compat._cli import register
+
+    parser = argparse.ArgumentParser(prog="subsidy-events")
+    commands = parser.add_subparsers()
+    register(commands)
+    lint = commands.choices["lint"]
+    options = [o for action in lint._actions for o in action.option_strings if o.startswith("--") and o != "--help"]
+    text = (repo_root / "docs" / "linter.rst").read_text()
+    synopsis = text.split("    subsidy-events lint ", 1)[1].split("    subsidy-events rules", 1)[0]
+    assert [o for o in options if f"[{o}" not in synopsis] == []
+    assert [o for o in options if not re.search(rf"^(``--\S* .*/ )?``{o}[ `]", text, re.MULTILINE)] == []
