@@ -86,3 +86,25 @@ def test_lint_names_the_consumers_of_a_removed_event(repo_root: Path, tmp_path: 
     assert (removed["rule"], removed["subject"]) == ("RELEASED_VERSION_REMOVED", LICENSE_ASSIGNED.event_type)
     assert removed["consumers"] == ["enterprise-access"]
     assert "Read by: enterprise-access." in removed["message"]
+
+
+def test_github_format_leaves_notes_out_unless_they_fail(repo_root: Path) -> None:
+    """Our schemas' four exemption notes are no PR annotations, unless --fail-on info; text, junit, sarif keep them."""
+    schemas = str(repo_root / "schemas")
+    code, out, _ = _run("lint", schemas, "--format", "github")
+    assert code == 0
+    assert not [line for line in out.splitlines() if line.startswith("::")]
+    assert out.splitlines()[-1].endswith(
+        "4 note(s) in 4 subject(s) (4 note(s) not annotated; --fail-on info annotates them)"
+    )
+    code, out, _ = _run("lint", schemas, "--format", "github", "--fail-on", "info")
+    assert code == 1
+    notices = [line for line in out.splitlines() if line.startswith("::notice ")]
+    assert len(notices) == 4
+    assert all("EVENT_TYPE_NAMING_EXEMPT" in line for line in notices)
+    assert out.splitlines()[-1].endswith("4 note(s) in 4 subject(s)")
+    for fmt, marker in (("text", "info EVENT_TYPE_NAMING_EXEMPT"), ("junit", "EVENT_TYPE_NAMING_EXEMPT")):
+        code, out, _ = _run("lint", schemas, "--format", fmt)
+        assert (code, out.count(marker)) == (0, 4), fmt
+    code, out, _ = _run("lint", schemas, "--format", "sarif")
+    assert [r["level"] for r in json.loads(out)["runs"][0]["results"]] == ["note"] * 4

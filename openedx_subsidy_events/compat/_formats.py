@@ -65,9 +65,14 @@ _GH_LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO
 
 
 def render_github(report: Report, fail_on: Severity) -> str:
-    """GitHub Actions workflow commands: each finding becomes an annotation on its file and line."""
+    """GitHub Actions workflow commands: each finding becomes an annotation on its file and line.
+
+    Notes (info) are informational: they are annotated only when they fail the run (``fail_on``
+    info); otherwise the summary line counts them and says that they were left out.
+    """
     lines = []
-    for finding in report:
+    shown = report.at_least(min(fail_on, Severity.WARNING))
+    for finding in shown:
         props = []
         if finding.file:
             props.append(f"file={_gh_property(finding.file)}")
@@ -79,7 +84,9 @@ def render_github(report: Report, fail_on: Severity) -> str:
         props.append(f"title={_gh_property(title)}")
         body = f"{finding.message} hint: {finding.hint} ({finding.pointer or '/'})"
         lines.append(f"::{_GH_LEVEL[finding.severity]} {','.join(props)}::{_gh_data(body)}")
-    lines.append(_summary(report))
+    hidden = len(report) - len(shown)
+    left_out = f" ({hidden} note(s) not annotated; --fail-on info annotates them)" if hidden else ""
+    lines.append(_summary(report) + left_out)
     return "\n".join(lines) + "\n"
 
 

@@ -128,9 +128,9 @@ def test_transitive_findings_name_the_version_they_compare_with(
             "FIELD_ADDED_WITHOUT_DEFAULT [BACKWARD vs 1.avsc] c",
         ]
     assert all(line.startswith(("r/2.avsc:", "::error file=r/2.avsc,")) for line in breaks)
-    added = [line for line in out.splitlines() if "FIELD_ADDED_WITH_DEFAULT" in line]
-    assert len(added) == 1
-    assert "vs 0.avsc" in added[0]
+    if fmt == "text":  # a note: the github format leaves it out
+        (added,) = [line for line in out.splitlines() if "FIELD_ADDED_WITH_DEFAULT" in line]
+        assert "vs 0.avsc" in added
 
 
 def test_a_finding_names_its_old_file_only_when_it_is_another() -> None:
