@@ -63,6 +63,13 @@ def test_removed_released_file(published: Path) -> None:
     ]
 
 
+def test_a_stray_next_minor_is_ahead_of_the_code(published: Path) -> None:
+    """1.avsc while the code is at minor 0 (a file from another branch, say) is MINOR_AHEAD."""
+    source = published / LICENSE_ASSIGNED.event_type / "0.avsc"
+    shutil.copy(source, source.with_name("1.avsc"))
+    assert sorted(_rules(check_published(published))) == [("MINOR_AHEAD", "1.avsc"), ("UNRECORDED_FILE", "1.avsc")]
+
+
 def test_hand_added_file_and_gap(published: Path) -> None:
     """A file not written by generate is UNRECORDED; minor 2 without 1 is a gap and ahead of the code."""
     source = published / LICENSE_ASSIGNED.event_type / "0.avsc"

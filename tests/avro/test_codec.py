@@ -26,7 +26,8 @@ from openedx_subsidy_events.avro import dumps_schema
 
 
 def _zigzag(n: int) -> bytes:
-    n = (n << 1) ^ (n >> 63)
+    """The Avro varint of any int, also past 64 bits (what an overlong varint on the wire says)."""
+    n = 2 * n if n >= 0 else -2 * n - 1
     out = bytearray()
     while n & ~0x7F:
         out.append((n & 0x7F) | 0x80)
@@ -322,3 +323,28 @@ def test_memoryviews_of_any_shape_count_bytes_not_items() -> None:
         LICENSE_ASSIGNED.deserialize(memoryview(padded).cast("I"), minorversion=0)
     interleaved = bytes(b for pair in zip(data, bytes(len(data)), strict=True) for b in pair)
     assert LICENSE_ASSIGNED.deserialize(memoryview(interleaved)[::2], minorversion=0) == full_payload(LICENSE_ASSIGNED)
+
+
+@pytest.mark.parametrize("value", [2**63, -(2**63) - 1])
+def test_a_long_outside_64_bits_is_refused_after_decoding(value: int) -> None:
+    """fastavro's pure-Python reader returns unbounded ints for overlong varints; the codec refuses them."""
+    import fastavro._read_py
+
+    data = _valid()
+    at = 4 * 37 + 1 + len(full_payload(LICENSE_ASSIGNED).user_email)  # lms_user_id: union branch 1, then the long
+    overlong = data[: at + 1] + _zigzag(value) + data[at + 1 + len(_zigzag(4242 + 5)) :]
+    record = fastavro._read_py.schemaless_reader(io.BytesIO(overlong), fastavro.parse_schema(LICENSE_ASSIGNED.schema))
+    assert record["license_assignment"]["lms_user_id"] == value
+    with pytest.raises(DecodeError, match="lms_user_id: is outside the range of an Avro long"):
+        LICENSE_ASSIGNED._codec._from_decoded(record)
+
+
+def test_decode_error_says_where_the_bytes_went_wrong() -> None:
+    """The offset is where fastavro stopped: the end of a truncated event, the byte after a bad UTF-8 string."""
+    data = _valid()
+    with pytest.raises(DecodeError) as caught:
+        LICENSE_ASSIGNED.deserialize(data[:-1], minorversion=0)
+    assert caught.value.offset == len(data) - 1
+    with pytest.raises(DecodeError) as caught:
+        LICENSE_ASSIGNED.deserialize(_zigzag(36) + b"\xff" * 36, minorversion=0)
+    assert caught.value.offset == 37

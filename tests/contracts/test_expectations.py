@@ -370,3 +370,14 @@ def test_check_event_uses_ecma_patterns() -> None:
 def test_date_time_format_is_rfc_3339(value: str, valid: bool) -> None:
     """JSON Schema's date-time is RFC 3339, not whatever datetime.fromisoformat reads."""
     assert FORMAT_CHECKER.conforms(value, "date-time") is valid
+
+
+def test_every_failed_keyword_is_its_own_violation() -> None:
+    """An empty email fails both format and minLength: two violations, not just the first."""
+    contract = Contract(
+        consumer="license-manager", event_type=LICENSE_APPROVED, status="active", purpose="p",
+        reads=("user_email",), expectations={"user_email": {"format": "email", "minLength": 3}},
+        path="contracts/license-manager/x.yaml",
+    )  # fmt: skip
+    rules = [v.rule for v in iter_expectation_violations(contract, {"user_email": ""})]
+    assert rules == ["EXPECTATION_FORMAT", "EXPECTATION_MIN_LENGTH"]

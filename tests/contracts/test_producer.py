@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import attrs
 import pytest
 
 from openedx_subsidy_events import (
@@ -32,6 +34,7 @@ from openedx_subsidy_events.contracts import (
 from openedx_subsidy_events.exceptions import _hide_secrets
 
 APPROVED = LICENSE_REQUEST_APPROVED.event_type
+REPO = Path(__file__).resolve().parents[2]
 REQUEST = UUID("2f9a0a5e-6a8f-4f1e-9d59-2d8f4c1c0a11")
 Edit = Callable[[str, str, Callable[[str], str]], Path]
 
@@ -279,3 +282,21 @@ def test_what_the_producer_check_accepts_the_decoder_reads() -> None:
         else:
             decoded = True
         assert decoded is accepted
+
+
+def test_a_newer_minor_the_consumers_reader_cannot_resolve(tmp_path: Path) -> None:
+    """Written with a minor 1 where lms_user_id became a string, read with a reader projected from minor 0."""
+    root = tmp_path / "schemas"
+    shutil.copytree(REPO / "schemas", root)
+    schema = json.loads((root / APPROVED / "0.avsc").read_text())
+    (field,) = [f for f in schema["fields"][0]["type"]["fields"] if f["name"] == "lms_user_id"]
+    field["type"] = "string"
+    (root / APPROVED / "1.avsc").write_text(json.dumps(schema))
+    contract = attrs.evolve(next(c for c in load_contracts() if c.consumer == "license-manager"), schema_minor=0)
+    event = {"license_request": _approved(lms_user_id="17"), "metadata": attrs.evolve(
+        LICENSE_REQUEST_APPROVED.metadata(), minorversion=1)}  # fmt: skip
+    check = check_event(event, contracts=[contract], schemas_root=root)
+    assert [(v.consumer, v.rule, v.minorversion) for v in check.violations] == [
+        ("license-manager", "READER_CANNOT_DECODE", 1)
+    ]
+    assert "string is not long" in check.violations[0].reason

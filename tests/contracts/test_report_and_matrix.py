@@ -214,3 +214,25 @@ def test_cli_export_pact(run: Run, tmp_path: Path) -> None:
     assert rules["$.license_request.attempt_auto_enrollment"]["matchers"] == [{"match": "type"}]
     assert any("user_email" in line for line in first["comments"]["text"])
     assert first["key"] != second["key"]
+
+
+def test_a_result_in_the_other_role_does_not_count(tmp_path: Path) -> None:
+    """license-manager verified its contract as a consumer only: nothing says it produced anything for it."""
+    folder = tmp_path / "reports"
+    lm = _contract("license-manager")
+    ea_license = _contract("enterprise-access", "org.openedx.license-manager.license.assigned.v1")
+    mine = VerificationReport(service="license-manager", version="2.0", created="2026-03-01T00:00:00+00:00")
+    mine.add("consumer", lm)
+    mine.add("consumer", ea_license)  # the wrong role: license-manager produces this event
+    mine.write(folder / "lm.json")
+    theirs = VerificationReport(service="enterprise-access", version="5.1", created="2026-03-01T00:00:00+00:00")
+    theirs.add("producer", lm)
+    theirs.add("consumer", ea_license)
+    theirs.write(folder / "ea.json")
+    matrix = can_i_deploy(load_reports(folder), load_contracts(), service="license-manager", version="2.0")
+    verdicts = {(row.role, row.event_type): (row.verdict, row.reason) for row in matrix.rows}
+    assert verdicts[("producer", ea_license.event_type)] == (
+        "missing",
+        "license-manager 2.0 has no producer verification of this contract",
+    )
+    assert verdicts[("consumer", lm.event_type)][0] == "ok"

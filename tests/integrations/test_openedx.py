@@ -148,6 +148,21 @@ def test_a_conflicting_hand_made_signal_is_refused() -> None:
         openedx_signal(definition)
 
 
+def test_a_hand_made_signal_of_another_minor_is_refused() -> None:
+    """Same data, another minor version: its metadata would name a writer schema we did not write with."""
+    definition = EventDefinition(
+        event_type="org.openedx.test.minor.created.v1",
+        data_key="license_assignment",
+        payload_type=LICENSE_ASSIGNED.payload_type,
+        producer="tests",
+        description="A test event.",
+    )
+    OpenEdxPublicSignal(event_type=definition.event_type, data={"license_assignment": LICENSE_ASSIGNED.payload_type},
+                        minor_version=1)  # fmt: skip
+    with pytest.raises(ValueError, match=r"\(minor 1\); expected .* \(minor 0\)"):
+        openedx_signal(definition)
+
+
 def test_every_event_is_covered() -> None:
     """The proof above runs for all four events (the fixture's parameters)."""
     assert len(all_events()) == 4
