@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 from xml.etree import ElementTree
@@ -85,6 +86,27 @@ def test_failing_handler_shrinks_to_a_minimal_event(pytester: pytest.Pytester) -
         ]
     )
     assert "Traceback" not in result.stdout.str()
+
+
+def test_failure_is_in_the_report(pytester: pytest.Pytester) -> None:
+    """A failed consumer check is written to the report: outcome failed, with the violation and its writer minor."""
+    pytester.makepyfile(FAILING)
+    result = pytester.runpytest(
+        "-q",
+        "--subsidy-events-report=r.json",
+        "--subsidy-events-service=license-manager",
+        "--subsidy-events-version=3.2.1",
+    )
+    result.assert_outcomes(failed=1)
+    data = json.loads((pytester.path / "r.json").read_text())
+    assert (data["service"], data["version"], data["ok"]) == ("license-manager", "3.2.1", False)
+    (entry,) = data["results"]
+    contract = f"contracts/license-manager/{APPROVED}.yaml"
+    assert (entry["role"], entry["consumer"], entry["contract_file"]) == ("consumer", "license-manager", contract)
+    assert entry["outcome"] == "failed"
+    (violation,) = entry["violations"]
+    assert (violation["rule"], violation["event_type"], violation["minorversion"]) == ("HANDLER_FAILED", APPROVED, 0)
+    assert violation["reason"] == "the handler raised AttributeError: 'NoneType' object has no attribute 'split'"
 
 
 def test_failure_replays_deterministically(pytester: pytest.Pytester) -> None:
@@ -289,6 +311,30 @@ def test_ini_keys_mirror_the_options(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(READS.replace('consumer="license-manager", ', "").replace("max_examples=5,", ""))
     result = pytester.runpytest("-q")
     result.assert_outcomes(passed=1)
-    report = (pytester.path / "report.json").read_text()
-    assert '"service": "license-manager"' in report
-    assert '"checked": 5' in report  # two examples and three generated events
+    data = json.loads((pytester.path / "report.json").read_text())
+    assert data["service"] == "license-manager"
+    assert [entry["checked"] for entry in data["results"]] == [5]  # two examples and three generated events
+
+
+COUNTED = """
+CALLS = []
+
+def handle(*, license_request, **_):
+    CALLS.append(license_request.subsidy_request_uuid)
+
+def test_handler(subsidy_events_consumer):
+    result = subsidy_events_consumer.verify(
+        handle, consumer="license-manager", event_type="org.openedx.enterprise.access.license-request.approved.v1",
+    )
+    assert (result.examples, result.generated, result.minors) == (2, 3, (0,))
+    assert len(CALLS) == 5
+"""
+
+
+def test_max_examples_option_sets_the_generated_events(pytester: pytest.Pytester) -> None:
+    """--subsidy-events-max-examples=3: the handler gets the two examples and three events per writer minor."""
+    pytester.makepyfile(COUNTED)
+    result = pytester.runpytest("-q", "--subsidy-events-max-examples=3", "--subsidy-events-report=r.json")
+    result.assert_outcomes(passed=1)
+    (entry,) = json.loads((pytester.path / "r.json").read_text())["results"]
+    assert entry["checked"] == 5

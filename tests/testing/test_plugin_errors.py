@@ -21,6 +21,26 @@ def test_emits_nothing(subsidy_events_producer):
     subsidy_events_producer.verify_all(captured, expect=1)
 """
 
+TWO = """
+from uuid import UUID
+from openedx_subsidy_events.reference import EnterpriseAccess
+
+def test_emits_two(subsidy_events_producer):
+    service = EnterpriseAccess()
+    requests = [
+        service.add_request(
+            "license", lms_user_id=17 + n, user_email=f"learner{n}@example.com", enterprise_customer_uuid=UUID(int=1),
+            subscription_plan_uuid=UUID(int=2), course_id="edX+DemoX",
+        )
+        for n in range(2)
+    ]
+    with subsidy_events_producer.capture() as captured:
+        for request in requests:
+            service.approve(request.uuid, reviewer_lms_user_id=3)
+    assert len(captured) == 2
+    subsidy_events_producer.verify_all(captured, expect=1)
+"""
+
 
 def test_consumer_typo_is_a_short_failure(pytester: pytest.Pytester) -> None:
     """A misspelt consumer fails with the ContractError's sentence, without a traceback."""
@@ -69,6 +89,14 @@ def test_expect_catches_an_empty_capture(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest("-q")
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*expected 1 event(s) to be emitted, got 0*"])
+
+
+def test_expect_catches_an_extra_event(pytester: pytest.Pytester) -> None:
+    """verify_all(captured, expect=1) fails when more was emitted, even when every event is valid."""
+    pytester.makepyfile(TWO)
+    result = pytester.runpytest("-q")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["E *AssertionError: expected 1 event(s) to be emitted, got 2"])
 
 
 def test_how_to_explains_expect() -> None:
