@@ -17,17 +17,21 @@ import io
 import json
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import fastavro
 from hypothesis import HealthCheck, Phase, given, settings
 
+from ..avro._store import published_stamp
 from ..contracts import Contract, decode_with_reader, load_contracts, writer_window
-from ..events import get_event
+from ..events import EventDefinition, get_event
 from ..exceptions import ContractError, ContractViolation
 from .recorder import FieldReads, recording_payload
 from .strategies import contract_events, describe
+
+if TYPE_CHECKING:
+    from ..avro._store import PublishedStamp
 
 __all__ = ["ConsumerFailure", "ConsumerResult", "find_contract", "replay", "verify_consumer"]
 
@@ -49,6 +53,7 @@ class ConsumerFailure(ContractViolation):
         handler: the handler, when known (named in the replay line).
         prepare: the ``prepare`` callback verification ran before the handler, if any.
         contracts_root: the contracts folder verification used (``None``: the installed contracts).
+        schemas_root: the published schemas folder verification used (``None``: the installed schemas).
 
     .. versionadded:: 0.1.0
 
@@ -65,6 +70,7 @@ class ConsumerFailure(ContractViolation):
         handler: Handler | None = None,
         prepare: Prepare | None = None,
         contracts_root: Path | None = None,
+        schemas_root: Path | None = None,
         undecodable: bool = False,
     ) -> None:
         super().__init__(
@@ -87,9 +93,10 @@ class ConsumerFailure(ContractViolation):
         self.handler = handler
         self.prepare = prepare
         self.contracts_root = contracts_root
+        self.schemas_root = schemas_root
 
     def replay_call(self) -> str:
-        """A Python expression calling :func:`replay` with this failure's event, minor version and ``prepare``.
+        """A Python expression calling :func:`replay` with this failure's event, minor version, ``prepare`` and folders.
 
         The callables are named as they were defined; the event is its JSON text, which
         :func:`replay` accepts as it is.
@@ -105,6 +112,8 @@ class ConsumerFailure(ContractViolation):
             arguments.append(f"prepare={_callable_name(self.prepare, 'prepare')}")
         if self.contracts_root is not None:
             arguments.append(f"contracts_root={str(self.contracts_root)!r}")
+        if self.schemas_root is not None:
+            arguments.append(f"schemas_root={str(self.schemas_root)!r}")
         return f"openedx_subsidy_events.testing.replay({', '.join(arguments)})"
 
     def __str__(self) -> str:
@@ -161,14 +170,38 @@ def find_contract(
     raise ContractError(f"contracts/{consumer}/{event_type}.yaml", f"{consumer!r} has no contract for this event{hint}")
 
 
-def _decode(contract: Contract, event: Mapping[str, Any], minor: int) -> Any:
+def _decode(contract: Contract, event: Mapping[str, Any], minor: int, schemas_root: Path | None) -> Any:
     """Encode with the writer minor and decode as the consumer does: the payload its handler gets."""
-    definition = get_event(contract.event_type)
+    definition = _codec_definition(contract.event_type, schemas_root)
     out = io.BytesIO()
-    fastavro.schemaless_writer(out, fastavro.parse_schema(writer_window(contract.event_type)[minor]), dict(event))
+    writer = writer_window(contract.event_type, schemas_root)[minor]
+    fastavro.schemaless_writer(out, fastavro.parse_schema(writer), dict(event))
     data = out.getvalue()
-    decode_with_reader(contract, data, minorversion=minor)
+    decode_with_reader(contract, data, minorversion=minor, schemas_root=schemas_root)
     return definition.deserialize(data, minorversion=minor)
+
+
+def _codec_definition(event_type: str, schemas_root: Path | None) -> EventDefinition[Any]:
+    """The event's definition, its codec reading the writer schemas from ``schemas_root`` when one is given."""
+    definition = get_event(event_type)
+    if schemas_root is None:
+        return definition
+    return _rooted(definition, schemas_root, published_stamp(event_type, schemas_root))
+
+
+@functools.lru_cache(maxsize=16)
+def _rooted(definition: EventDefinition[Any], schemas_root: Path, stamp: PublishedStamp) -> EventDefinition[Any]:
+    """A copy of ``definition`` reading ``schemas_root``; built once per folder as its files are (``stamp``)."""
+    del stamp  # only part of the cache key: an edited folder gets a new codec
+    return EventDefinition(
+        event_type=definition.event_type,
+        data_key=definition.data_key,
+        payload_type=definition.payload_type,
+        producer=definition.producer,
+        description=definition.description,
+        minor_version=definition.minor_version,
+        schemas_root=schemas_root,
+    )
 
 
 def _call(handler: Handler, contract: Contract, payload: Any, sink: set[str]) -> Any:
@@ -189,12 +222,14 @@ def replay(
     minorversion: int = 0,
     prepare: Prepare | None = None,
     contracts_root: Path | str | None = None,
+    schemas_root: Path | str | None = None,
 ) -> Any:
     """Call the handler with exactly one event, as consumer verification did (to debug a failure).
 
     ``event`` is the event record (``{data_key: {...}}``, wire form) or its JSON text, as a
     :class:`ConsumerFailure` prints it; ``prepare(record)``, when given, runs first with the
-    payload record, as in :func:`verify_consumer`. The handler's exception propagates as it is.
+    payload record, as in :func:`verify_consumer`; ``contracts_root`` and ``schemas_root``, when
+    given, are the folders verification read. The handler's exception propagates as it is.
     Paste the ``replay:`` line of the failure to call it.
 
     .. versionadded:: 0.1.0
@@ -205,7 +240,8 @@ def replay(
     )
     if prepare is not None:
         prepare(record[get_event(event_type).data_key])
-    return _call(handler, contract, _decode(contract, record, minorversion), set())
+    schemas = None if schemas_root is None else Path(schemas_root)
+    return _call(handler, contract, _decode(contract, record, minorversion, schemas), set())
 
 
 def verify_consumer(
@@ -217,6 +253,7 @@ def verify_consumer(
     contracts_root: Path | None = None,
     max_examples: int = 50,
     prepare: Prepare | None = None,
+    schemas_root: Path | None = None,
 ) -> ConsumerResult:
     """Call ``handler`` with every example and generated events; raise :class:`ConsumerFailure` if it fails.
 
@@ -224,8 +261,12 @@ def verify_consumer(
     form), e.g. to store the subsidy request an *assigned* event answers so that the handler
     takes its main path rather than ignoring an unknown request.
 
+    ``schemas_root``, when given, is the folder of published schemas (``<event_type>/<minor>.avsc``)
+    to use instead of the installed ones: each of its minors is a writer, and the consumer's reader
+    schema is projected from it, e.g. to try a minor version before it is released.
+
     A failure's message carries the :func:`replay` call that reproduces it (with ``prepare``,
-    and ``contracts_root`` when one was given).
+    and ``contracts_root`` and ``schemas_root`` when they were given).
 
     .. versionadded:: 0.1.0
     """
@@ -241,10 +282,10 @@ def verify_consumer(
         reads.calls += 1
         failure = functools.partial(
             ConsumerFailure, contract, event=event, minorversion=minor, source=source, handler=handler,
-            prepare=prepare, contracts_root=contracts_root,
+            prepare=prepare, contracts_root=contracts_root, schemas_root=schemas_root,
         )  # fmt: skip
         try:
-            payload = _decode(contract, event, minor)
+            payload = _decode(contract, event, minor, schemas_root)
         except Exception as error:  # fastavro and the codec refuse bad values with several types
             raise failure(error=error, undecodable=True) from error
         try:
@@ -254,9 +295,9 @@ def verify_consumer(
 
     for example in contract.examples:
         attempt({definition.data_key: dict(example.event)}, schema_minor, f"example {example.name!r}")
-    minors = tuple(sorted(writer_window(event_type)))
+    minors = tuple(sorted(writer_window(event_type, schemas_root)))
     for minor in minors:
-        run = _generated_run(attempt, contract, minor, max_examples)
+        run = _generated_run(attempt, contract, minor, max_examples, schemas_root)
         run()
     return ConsumerResult(
         contract=contract,
@@ -268,7 +309,11 @@ def verify_consumer(
 
 
 def _generated_run(
-    attempt: Callable[[Mapping[str, Any], int, str], None], contract: Contract, minor: int, max_examples: int
+    attempt: Callable[[Mapping[str, Any], int, str], None],
+    contract: Contract,
+    minor: int,
+    max_examples: int,
+    schemas_root: Path | None,
 ) -> Callable[[], None]:
     @settings(
         max_examples=max_examples,
@@ -279,7 +324,7 @@ def _generated_run(
         phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink),
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
     )
-    @given(contract_events(contract, minor))
+    @given(contract_events(contract, minor, schemas_root=schemas_root))
     def run(event: dict[str, Any]) -> None:
         attempt(event, minor, "generated event")
 

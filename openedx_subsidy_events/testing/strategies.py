@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from datetime import UTC
+from pathlib import Path
 from typing import Any
 
 from hypothesis import strategies as st
@@ -144,12 +145,16 @@ def event_records(
     return st.fixed_dictionaries(fields).map(lambda payload: {data_key: payload})
 
 
-def contract_events(contract: Contract, minorversion: int) -> st.SearchStrategy[dict[str, Any]]:
+def contract_events(
+    contract: Contract, minorversion: int, *, schemas_root: Path | None = None
+) -> st.SearchStrategy[dict[str, Any]]:
     """Events a verified producer may write with published minor ``minorversion`` for this consumer.
+
+    ``schemas_root`` is the folder of published schemas to read (``None``: the installed ones).
 
     .. versionadded:: 0.1.0
     """
-    schema = writer_window(contract.event_type)[minorversion]
+    schema = writer_window(contract.event_type, schemas_root)[minorversion]
     return event_records(schema, expectations=contract.expectations)
 
 

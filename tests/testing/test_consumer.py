@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import shutil
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+from fastavro.read import SchemaResolutionError
 
 from openedx_subsidy_events import UnknownEventType
+from openedx_subsidy_events.avro._schema import dumps_schema
 from openedx_subsidy_events.contracts import load_contracts
 from openedx_subsidy_events.testing import ConsumerFailure, replay, verify_consumer
 from openedx_subsidy_events.testing.consumer import find_contract
+from openedx_subsidy_events.testing.strategies import describe
 
 REPO = Path(__file__).resolve().parents[2]
 APPROVED = "org.openedx.enterprise.access.license-request.approved.v1"
@@ -124,3 +128,83 @@ def test_a_misspelt_event_type_suggests_the_real_one() -> None:
     with pytest.raises(UnknownEventType) as unknown:
         find_contract("license-manager", "org.openedx.enterprise.access.license-request.aproved.v1")
     assert unknown.value.suggestions[0] == APPROVED
+
+
+def _publish_minor_1(root: Path, change: Callable[[list[dict[str, Any]]], None]) -> Path:
+    """A copy of the published schemas where the approved event has a minor 1: minor 0 with ``change`` made.
+
+    Written as the publishing module writes a minor: the canonical file text, and its SHA-256 in the manifest.
+    """
+    schemas = root / "schemas"
+    shutil.copytree(REPO / "schemas", schemas)
+    schema = json.loads((schemas / APPROVED / "0.avsc").read_text(encoding="utf-8"))
+    change(schema["fields"][0]["type"]["fields"])
+    path = schemas / APPROVED / "1.avsc"
+    path.write_text(dumps_schema(schema), encoding="utf-8")
+    manifest = schemas / "SHA256SUMS"
+    lines = manifest.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.append(f"{hashlib.sha256(path.read_bytes()).hexdigest()}  {APPROVED}/1.avsc\n")
+    manifest.write_text("".join(sorted(lines, key=lambda line: line.partition("  ")[2])), encoding="utf-8")
+    return schemas
+
+
+def _counting_handler() -> tuple[list[str], Callable[..., None]]:
+    calls: list[str] = []
+
+    def handle(*, license_request: Any, **_: Any) -> None:
+        calls.append(str(license_request.subsidy_request_uuid))
+
+    return calls, handle
+
+
+def test_every_minor_of_the_schemas_root_is_a_writer(tmp_path: Path) -> None:
+    """With schemas_root, a compatible minor 1 there (a new optional field) is written, decoded and handled too."""
+
+    def add_note(fields: list[dict[str, Any]]) -> None:
+        fields.append({"name": "note", "type": ["null", "string"], "default": None, "doc": "A note."})
+
+    schemas = _publish_minor_1(tmp_path, add_note)
+    calls, handle = _counting_handler()
+    result = verify_consumer(
+        handle, consumer="license-manager", event_type=APPROVED, max_examples=4, schemas_root=schemas
+    )
+    assert (result.minors, result.examples, result.generated) == ((0, 1), 2, 8)
+    assert len(calls) == 10
+
+
+def test_a_minor_the_consumers_reader_cannot_resolve_is_undecodable(tmp_path: Path) -> None:
+    """A minor 1 without a field the reader (pinned to minor 0) reads: EVENT_UNDECODABLE by the reader schema.
+
+    The consumer's reader schema, not the codec, refuses it: the error is fastavro's, and no minor 1
+    event reaches the handler (it got the two examples and the minor 0 events only).
+    """
+    contracts = tmp_path / "contracts"
+    shutil.copytree(REPO / "contracts", contracts)
+    path = contracts / "license-manager" / f"{APPROVED}.yaml"
+    path.write_text(path.read_text().replace("\nstatus: ", "\nschema_minor: 0\nstatus: ", 1))
+
+    def drop_lms_user_id(fields: list[dict[str, Any]]) -> None:
+        fields[:] = [field for field in fields if field["name"] != "lms_user_id"]
+
+    schemas = _publish_minor_1(tmp_path, drop_lms_user_id)
+    calls, handle = _counting_handler()
+    with pytest.raises(ConsumerFailure) as caught:
+        verify_consumer(
+            handle, consumer="license-manager", event_type=APPROVED, contracts_root=contracts, max_examples=4,
+            schemas_root=schemas,
+        )  # fmt: skip
+    failure = caught.value
+    assert (failure.rule, failure.minorversion, failure.source) == ("EVENT_UNDECODABLE", 1, "generated event")
+    assert type(failure.error) is SchemaResolutionError
+    assert "lms_user_id" in str(failure.error)
+    assert "lms_user_id" not in failure.event["license_request"]
+    assert len(calls) == 2 + 4
+    assert failure.replay_call().endswith(
+        f"minorversion=1, contracts_root={str(contracts)!r}, schemas_root={str(schemas)!r})"
+    )
+    with pytest.raises(SchemaResolutionError):
+        replay(
+            handle, "license-manager", APPROVED, describe(failure.event), minorversion=1, contracts_root=contracts,
+            schemas_root=schemas,
+        )  # fmt: skip
+    assert len(calls) == 2 + 4
