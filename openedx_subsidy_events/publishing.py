@@ -9,6 +9,7 @@ code's current schema and the highest published minor, and any file Avro parsers
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from .exceptions import SchemaError
 __all__ = ["MANIFEST_NAME", "check_published", "generate"]
 
 MANIFEST_NAME = "SHA256SUMS"
+_SHA256 = re.compile(r"[0-9a-fA-F]{64}")
 
 
 def _schema_path(root: Path, definition: EventDefinition[Any], minor: int) -> Path:
@@ -33,7 +35,11 @@ def _digest(path: Path) -> str:
 
 
 def read_manifest(root: Path) -> dict[str, str]:
-    """``{relative path: sha256}`` from the manifest; empty when there is none."""
+    """``{relative path: sha256}`` from the manifest; empty when there is none.
+
+    :class:`SchemaError` (``INVALID_MANIFEST``) naming the first line that is not ``<sha256>  <path>``
+    or records a path again.
+    """
     manifest = root / MANIFEST_NAME
     if not manifest.is_file():
         return {}
@@ -41,12 +47,15 @@ def read_manifest(root: Path) -> dict[str, str]:
         text = manifest.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise SchemaError(str(manifest), f"cannot be read as UTF-8 text ({error})", rule="INVALID_MANIFEST") from None
-    entries = {}
+    entries: dict[str, str] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         digest, _, name = line.partition("  ")
-        if len(digest) != 64 or not name:
+        if not _SHA256.fullmatch(digest) or not name:
             raise SchemaError(str(manifest), f"line {number} is not '<sha256>  <path>'", rule="INVALID_MANIFEST")
-        entries[name] = digest
+        if name in entries:
+            reason = f"line {number} records {name!r} again; each file has one line"
+            raise SchemaError(str(manifest), reason, rule="INVALID_MANIFEST")
+        entries[name] = digest.lower()
     return entries
 
 

@@ -34,13 +34,20 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
     """
     parts: list[str] = []
     index, in_class = 0, False
+    ranges_from = ranging = False  # in a class: the last atom may start a range; the next atom ends one
     while index < len(pattern):
         char = pattern[index]
         token = pattern[index : index + 2] if char == "\\" else char
         if in_class:
             if token == "\\S":
                 raise re.error("\\S inside a character class is not supported", pattern, index)
-            parts.append(_ECMA_INSIDE.get(token, token))
+            if token == "-" and ranges_from and not pattern.startswith("]", index + 1):
+                parts.append(token)  # the range operator
+                ranges_from, ranging = False, True
+            else:
+                # A '-' that is a class member is escaped: Python warns of a future set difference at '--'.
+                parts.append(r"\-" if token == "-" else _ECMA_INSIDE.get(token, token))
+                ranges_from, ranging = not ranging, False
             in_class = token != "]"
         elif pattern.startswith("[]", index):
             token = "[]"
@@ -51,7 +58,7 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
         elif char == "[":
             token = "[^" if pattern.startswith("^", index + 1) else "["
             parts.append(token)
-            in_class = True
+            in_class, ranges_from, ranging = True, False, False
         else:
             parts.append(_ECMA_OUTSIDE.get(token, token))
         index += len(token)

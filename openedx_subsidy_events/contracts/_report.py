@@ -215,6 +215,13 @@ def _read_report(path: Path) -> VerificationReport:
         datetime.fromisoformat(data["created"])
     except ValueError:
         raise ValueError(f"is not a verification report: created {data['created']!r} is not a date-time") from None
+    first: dict[tuple[str, str, str], int] = {}
+    for index, item in enumerate(data["results"]):
+        # One result per contract text and role: read back into one, a later result would hide a failed one.
+        seen = first.setdefault((item["role"], item["contract_file"], item["contract_sha256"]), index)
+        if seen != index:
+            reason = f"the field 'results/{index}' is the same contract and role as 'results/{seen}'"
+            raise ValueError(f"is not a verification report: {reason}")
     return VerificationReport.from_json(data)
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import yaml
 
 from ..contracts import Contract, parse_contract
 
@@ -103,12 +104,14 @@ _KEY = re.compile(r"reads:[ \t]*(?:#.*)?")
 _ITEM = re.compile(r"""(?P<indent>[ \t]*)-[ \t]+(?P<quote>["']?)(?P<name>[\w.]+)(?P=quote)[ \t]*(?:#.*)?""")
 _LIST_ITEM = re.compile(r"[ \t]*-(?:[ \t]|$)")
 _COMMENT = re.compile(r"[ \t]+#.*")
+_STR = "tag:yaml.org,2002:str"
 
 
 def write_reads(path: Path, reads: Iterable[str]) -> None:
     """Rewrite the ``reads`` list of a contract file, keeping the rest of the text byte for byte.
 
-    The list is the ``reads:`` line's block of ``- name`` items, with the indented comments and
+    The list is the block of ``- name`` items under the ``reads:`` line that YAML reads as the
+    top-level key (a line ``reads:`` inside a quoted string is text), with the indented comments and
     blank lines between them; it ends at the first line that is none of these, and comments or
     blank lines after its last item are not part of it. An item that stays keeps its line and the
     comment lines just above it; a new item is written like the existing ones. The result is parsed
@@ -118,7 +121,7 @@ def write_reads(path: Path, reads: Iterable[str]) -> None:
     """
     text = path.read_bytes().decode("utf-8")
     lines = _LINE.findall(text)  # each with its own "\n" or "\r\n", so that joining them gives the text back
-    key = next((i for i, line in enumerate(lines) if _KEY.fullmatch(line.rstrip("\r\n"))), None)
+    key = _key_line(text, lines)
     if key is None:
         raise ValueError(f"{path}: no block-style 'reads:' list to rewrite")
     newline = lines[key][len(lines[key].rstrip("\r\n")) :] or "\n"
@@ -130,6 +133,26 @@ def write_reads(path: Path, reads: Iterable[str]) -> None:
     new_text = "".join([*lines[: key + 1], *block, *lines[end:]])
     parse_contract(new_text, path=str(path))
     path.write_bytes(new_text.encode("utf-8"))
+
+
+def _key_line(text: str, lines: list[str]) -> int | None:
+    """The index of the ``reads:`` line that YAML reads as the top-level key (not a line inside a quoted string).
+
+    When YAML cannot read the text, the first such line: the rewritten text is checked anyway.
+    """
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (yaml.YAMLError, RecursionError):
+        offset = None
+    else:
+        keys = root.value if isinstance(root, yaml.MappingNode) else []
+        offset = next((k.start_mark.index for k, _ in keys if k.tag == _STR and k.value == "reads"), -1)
+    start = 0
+    for index, line in enumerate(lines):
+        if offset in (None, start) and _KEY.fullmatch(line.rstrip("\r\n")):
+            return index
+        start += len(line)
+    return None
 
 
 def _read_items(path: Path, lines: list[str], start: int) -> tuple[dict[str, list[str]], int, str]:
