@@ -29,8 +29,9 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
     matches no line terminator (``\r``, U+2028 and U+2029 included); ``\d``, ``\w`` and ``\b``
     are ASCII (compiled with :data:`re.ASCII`); ``\s`` is ECMA's set of spaces; ``[]`` matches
     nothing and ``[^]`` any character. Inside a character class ``$`` and ``.`` are literal in
-    both. :class:`re.error` if the pattern is not a regular expression, or uses ``\S`` inside a
-    class (which has no translation).
+    both. :class:`re.error` if the pattern is not a regular expression, uses ``\S`` inside a
+    class (which has no translation), or uses Python-only syntax (``\A``, ``\Z``, ``(?P<name>)``,
+    inline flags, possessive quantifiers, ``{,n}``) that ECMA reads otherwise.
     """
     parts: list[str] = []
     index, in_class = 0, False
@@ -60,6 +61,41 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
             parts.append(token)
             in_class, ranges_from, ranging = True, False, False
         else:
+            _refuse_python_only(pattern, index, token)
             parts.append(_ECMA_OUTSIDE.get(token, token))
         index += len(token)
     return re.compile("".join(parts), re.ASCII)
+
+
+_PYTHON_ONLY = re.compile(
+    r"""\\[AZ]                # Python's anchors (ECMA has none: \A is 'A', \Z is 'Z')
+    | \(\?P                  # (?P<name>...) and (?P=name)
+    | \(\?[aiLmsux-]+[:)]    # inline flags
+    | \(\?\#                  # comments
+    | \{,                     # {,n}: a quantifier in Python, literal text in ECMA
+    """,
+    re.VERBOSE,
+)
+
+
+_QUANTIFIER_END = re.compile(r"(?:[*+?]|\{\d+(?:,\d*)?\})\Z")
+
+
+def _refuse_python_only(pattern: str, index: int, token: str) -> None:
+    """``re.error`` for syntax Python reads one way and ECMA-262 another (or not at all)."""
+    if token.startswith("\\") and token not in ("\\A", "\\Z"):
+        return  # an escape: only the anchors are Python's own
+    if token == "+" and _ends_with_quantifier(pattern[:index]):
+        raise re.error("a possessive quantifier is Python's syntax, not JSON Schema's (ECMA-262)", pattern, index)
+    found = _PYTHON_ONLY.match(pattern, index)
+    if found is not None:
+        raise re.error(f"{found.group().strip()!r} is Python's syntax, not JSON Schema's (ECMA-262)", pattern, index)
+
+
+def _ends_with_quantifier(text: str) -> bool:
+    """Whether ``text`` ends with a quantifier (``*``, ``+``, ``?``, ``{n,m}``), not an escaped character."""
+    found = _QUANTIFIER_END.search(text)
+    if found is None:
+        return False
+    before = text[: found.start()]
+    return (len(before) - len(before.rstrip("\\"))) % 2 == 0

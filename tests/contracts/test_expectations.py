@@ -381,3 +381,16 @@ def test_every_failed_keyword_is_its_own_violation() -> None:
     )  # fmt: skip
     rules = [v.rule for v in iter_expectation_violations(contract, {"user_email": ""})]
     assert rules == ["EXPECTATION_FORMAT", "EXPECTATION_MIN_LENGTH"]
+
+
+@pytest.mark.parametrize("pattern", ["\\Aabc", "abc\\Z", "(?P<x>a)", "(?i)abc", "(?#note)a", "a++", "a{2}*+", "x{,2}"])
+def test_python_only_pattern_syntax_is_refused(pattern: str) -> None:
+    """Syntax ECMA-262 reads otherwise (or rejects) is an error, never a silently different check."""
+    with pytest.raises(re.error, match="Python's syntax, not JSON Schema's"):
+        compile_pattern(pattern)
+
+
+@pytest.mark.parametrize("pattern", ["}+", "\\*+", "a+?", "\\{2}+", "(?:a)+", "(?=a)", "a{1,2}"])
+def test_shared_pattern_syntax_is_accepted(pattern: str) -> None:
+    """What both languages read alike compiles: literal braces, escaped quantifier characters, lazy quantifiers."""
+    compile_pattern(pattern)

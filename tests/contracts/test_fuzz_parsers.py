@@ -313,6 +313,8 @@ def test_compile_pattern_agrees_with_python(pattern: str, subjects: list[str]) -
         pattern = TRANSLATED.sub("", pattern)
     expected = _outcome(lambda: re.compile(pattern), re.error)
     compiled = _outcome(lambda: compile_pattern(pattern), re.error)
+    if isinstance(compiled, re.error) and "not JSON Schema's (ECMA-262)" in str(compiled):
+        return  # Python-only syntax (a possessive quantifier, {,n}, ...) is refused on purpose
     assert type(compiled) is type(expected)
     if not isinstance(compiled, re.Pattern) or not isinstance(expected, re.Pattern):
         return
