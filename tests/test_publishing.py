@@ -12,7 +12,7 @@ import pytest
 from openedx_subsidy_events import LICENSE_ASSIGNED, EventDefinition, all_events
 from openedx_subsidy_events.cli import main
 from openedx_subsidy_events.events import field, payload_fields
-from openedx_subsidy_events.publishing import MANIFEST_NAME, _first_difference, check_published, generate
+from openedx_subsidy_events.publishing import MANIFEST_NAME, _first_difference, check_published, generate, read_manifest
 
 
 @pytest.fixture
@@ -318,3 +318,28 @@ def test_drift_says_how_to_redo_a_minor_never_released(published: Path) -> None:
     _, problems = generate(published, [_changed_license_assigned(1, doc="The seat, said better.")])
     assert _rules(problems) == [("SCHEMA_DRIFT", "1.avsc")]
     assert "if minor 1 was never released, delete its file and its line in SHA256SUMS" in problems[0].reason
+
+
+def test_generate_blames_only_the_new_minor(published: Path) -> None:
+    """Released minors 0 and 1 break each other (1 added a field without default); minor 2 breaks neither."""
+    newest = _changed_license_assigned(2)
+    schema = json.loads(json.dumps(newest.schema))
+    (seat,) = [f for f in schema["fields"][0]["type"]["fields"] if f["name"] == "seat"]
+    del seat["default"]
+    (published / LICENSE_ASSIGNED.event_type / "1.avsc").write_text(json.dumps(schema))
+    written, problems = generate(published, [newest])
+    assert (written, problems) == ([published / LICENSE_ASSIGNED.event_type / "2.avsc"], [])
+
+
+def test_generate_reports_an_unreadable_earlier_minor_and_still_records_what_it_wrote(published: Path) -> None:
+    """One event's broken 0.avsc is that event's problem; another event's new minor is written and recorded."""
+    broken = next(d for d in all_events() if d is not LICENSE_ASSIGNED)
+    (published / broken.event_type / "0.avsc").write_text("{oops")
+    bumped = EventDefinition(
+        event_type=broken.event_type, data_key=broken.data_key, payload_type=broken.payload_type,
+        producer=broken.producer, description=broken.description, minor_version=1,
+    )  # fmt: skip
+    written, problems = generate(published, [_changed_license_assigned(1), bumped])
+    assert [p.relative_to(published).as_posix() for p in written] == [f"{LICENSE_ASSIGNED.event_type}/1.avsc"]
+    assert _rules(problems) == [("INVALID_JSON", "0.avsc")]
+    assert f"{LICENSE_ASSIGNED.event_type}/1.avsc" in read_manifest(published)
