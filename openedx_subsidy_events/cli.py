@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TextIO
 
+from ._checkout import checkout_folder
 from ._version import __version__
 from .avro._store import default_root
 from .compat import Severity, lint_published
@@ -34,19 +35,17 @@ Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 
 def _schemas_root(args: argparse.Namespace) -> Path:
-    """``--schemas``, else ``./schemas`` when it exists (a checkout of this package), else the installed ones."""
+    """``--schemas``, else ``./schemas`` in a checkout of this package, else the installed ones."""
     if args.schemas is not None:
         return Path(args.schemas)
-    local = Path("schemas")
-    return local if local.is_dir() else default_root()
+    return checkout_folder("schemas") or default_root()
 
 
 def _contracts_root(args: argparse.Namespace) -> Path | None:
-    """``--contracts``, else ``./contracts`` when it exists, else ``None``: the installed contracts."""
+    """``--contracts``, else ``./contracts`` in a checkout of this package, else ``None``: the installed ones."""
     if args.contracts is not None:
         return Path(args.contracts)
-    local = Path("contracts")
-    return local if local.is_dir() else None
+    return checkout_folder("contracts")
 
 
 def _report(problems: Sequence[SchemaError], stdout: TextIO) -> None:
@@ -103,13 +102,13 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    schemas_help = "the folder of published schemas (default: ./schemas if present, else the installed ones)"
+    schemas_help = "published schemas (default: ./schemas in a checkout of this package, else the installed ones)"
     check = commands.add_parser("check", help="run every check this package's CI needs")
     check.add_argument("--schemas", metavar="DIR", help=schemas_help)
     check.add_argument(
         "--contracts",
         metavar="DIR",
-        help="the contracts folder (default: ./contracts if present, else the installed ones)",
+        help="the contracts folder (default: ./contracts in a checkout of this package, else the installed ones)",
     )
     check.add_argument(
         "--against", metavar="BASELINE", help="also lint against this baseline: git:<ref>, a folder or a file"

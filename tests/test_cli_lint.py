@@ -5,6 +5,8 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
 from openedx_subsidy_events import LICENSE_ASSIGNED
 from openedx_subsidy_events.cli import main
 
@@ -108,3 +110,20 @@ def test_github_format_leaves_notes_out_unless_they_fail(repo_root: Path) -> Non
         assert (code, out.count(marker)) == (0, 4), fmt
     code, out, _ = _run("lint", schemas, "--format", "sarif")
     assert [r["level"] for r in json.loads(out)["runs"][0]["results"]] == ["note"] * 4
+
+
+def test_a_services_own_schemas_and_contracts_folders_are_not_taken_for_ours(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service repository's schemas/openapi.json and Pact contracts/ folder: the installed files are checked."""
+    (tmp_path / "schemas").mkdir()
+    (tmp_path / "schemas" / "openapi.json").write_text("{}")
+    (tmp_path / "contracts" / "pacts").mkdir(parents=True)
+    (tmp_path / "contracts" / "pacts" / "ui-api.json").write_text("{}")
+    monkeypatch.chdir(tmp_path)
+    for argv in (["check"], ["contracts", "verify"]):
+        out, err = io.StringIO(), io.StringIO()
+        assert main(argv, stdout=out, stderr=err) == 0, out.getvalue() + err.getvalue()
+        assert "(4 contracts): ok" in out.getvalue()
+        assert "contracts: contracts " not in out.getvalue()  # not the local folder
+        assert "schemas: schemas " not in out.getvalue()

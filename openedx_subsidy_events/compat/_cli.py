@@ -13,6 +13,7 @@ from typing import TextIO
 
 import attrs
 
+from .._checkout import checkout_folder
 from ..avro._store import default_root
 from ..contracts import readers_by_event
 from ..exceptions import SchemaError
@@ -35,11 +36,10 @@ def _default_paths() -> list[Path]:
 
 
 def _contracts_root(args: argparse.Namespace) -> Path | None:
-    """``--contracts``, else ``./contracts`` when it exists, else ``None`` (the installed contracts)."""
+    """``--contracts``, else ``./contracts`` in a checkout of this package, else ``None`` (the installed ones)."""
     if args.contracts is not None:
         return Path(args.contracts)
-    local = Path("contracts")
-    return local if local.is_dir() else None
+    return checkout_folder("contracts")
 
 
 def _usage(stderr: TextIO, command: str, message: str) -> int:
@@ -186,8 +186,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
     lint.add_argument(
         "--contracts",
         metavar="DIR",
-        help="consumer contracts, to name the consumers a change breaks (default: ./contracts if present, "
-        "else the installed ones)",
+        help="consumer contracts, to name the consumers a change breaks (default: ./contracts in a checkout of "
+        "this package, else the installed ones)",
     )
     lint.set_defaults(run=run_lint)
 

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import TextIO
 
+from .._checkout import checkout_folder
 from ..exceptions import ContractError, SchemaError
 from ._loader import default_root, load_contracts
 from ._matrix import can_i_deploy
@@ -23,19 +24,17 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def _contracts_root(args: argparse.Namespace) -> Path:
-    """``--contracts``, else ``./contracts`` when present (a checkout of this package), else the installed ones."""
+    """``--contracts``, else ``./contracts`` in a checkout of this package, else the installed ones."""
     if args.contracts is not None:
         return Path(args.contracts)
-    local = Path("contracts")
-    return local if local.is_dir() else default_root()
+    return checkout_folder("contracts") or default_root()
 
 
 def _schemas_root(args: argparse.Namespace) -> Path | None:
-    """``--schemas``, else ``./schemas`` when present (as for ``check``), else ``None``: the installed ones."""
+    """``--schemas``, else ``./schemas`` in a checkout of this package (as for ``check``), else the installed ones."""
     if args.schemas is not None:
         return Path(args.schemas)
-    local = Path("schemas")
-    return local if local.is_dir() else None
+    return checkout_folder("schemas")
 
 
 def _run_verify(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
@@ -124,12 +123,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 
     .. versionadded:: 0.1.0
     """
-    contracts_help = "the contracts folder (default: ./contracts if present, else the installed ones)"
+    contracts_help = "contracts folder (default: ./contracts in a checkout of this package, else the installed ones)"
     contracts = commands.add_parser("contracts", help="consumer contracts of the events")
     sub = contracts.add_subparsers(dest="contracts_command", required=True, metavar="COMMAND")
     verify = sub.add_parser("verify", help="check every contract against the published schemas (no service code)")
     verify.add_argument("--contracts", metavar="DIR", help=contracts_help)
-    schemas_help = "the folder of published schemas (default: ./schemas if present, else the installed ones)"
+    schemas_help = "published schemas (default: ./schemas in a checkout of this package, else the installed ones)"
     verify.add_argument("--schemas", metavar="DIR", help=schemas_help)
     verify.add_argument("--format", choices=("text", "json"), default="text")
     verify.set_defaults(run=_run_verify)
