@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -23,6 +23,7 @@ import fastavro
 from fastavro.validation import validate
 
 from .._text import CANONICAL_UUID, is_date_time
+from ..avro._compile import datetime_from_wire
 from ..avro._schema import FORMAT_ATTRIBUTE
 from ..envelope import EventMetadata
 from ..events import CORRELATION_FIELD, all_events, get_event
@@ -44,7 +45,6 @@ ANSWERS: Mapping[str, str] = {
 _ENCODABLE_DESPITE = frozenset({"EXTRA_FIELD", "CORRELATION_MISMATCH", "ANSWERS_WRONG_EVENT"})
 """Problems after which the event still encodes (extra keys are dropped), so consumers are still checked."""
 
-_ZERO = timedelta(0)
 _RECEIVER_KEYWORDS = frozenset({"signal", "sender", "metadata", "from_event_bus"})
 
 
@@ -188,7 +188,11 @@ def _format_ok(fmt: str | None, value: str) -> bool:
     if fmt == "uuid":
         return CANONICAL_UUID.fullmatch(value) is not None
     if fmt == "date-time":
-        return is_date_time(value) and datetime.fromisoformat(value.upper()).utcoffset() == _ZERO
+        try:
+            datetime_from_wire(value)  # exactly what every reader's decoder accepts
+        except ValueError:
+            return False
+        return is_date_time(value)
     return True
 
 

@@ -272,7 +272,8 @@ def test_expectation_reasons_never_quote_the_value(expectation: dict[str, Any], 
 
 def test_what_the_producer_check_accepts_the_decoder_reads() -> None:
     """A datetime the check lets through decodes; one it refuses (another offset) the decoder refuses too."""
-    for text, accepted in [("2026-03-02T10:15:00Z", True), ("2026-03-02T12:15:00+02:00", False)]:
+    cases = [("2026-03-02T10:15:00Z", True), ("2026-03-02T12:15:00+02:00", False), ("2026-03-02t10:15:00z", False)]
+    for text, accepted in cases:
         record = _approved(reviewed_at=text)
         assert check_event({"license_request": record}, event_type=APPROVED).ok is accepted
         try:
