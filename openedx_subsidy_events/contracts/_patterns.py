@@ -30,8 +30,9 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
     are ASCII (compiled with :data:`re.ASCII`); ``\s`` is ECMA's set of spaces; ``[]`` matches
     nothing and ``[^]`` any character. Inside a character class ``$`` and ``.`` are literal in
     both. :class:`re.error` if the pattern is not a regular expression, uses ``\S`` inside a
-    class (which has no translation), or uses Python-only syntax (``\A``, ``\Z``, ``(?P<name>)``,
-    inline flags, possessive quantifiers, ``{,n}``) that ECMA reads otherwise.
+    class (which has no translation), or uses Python-only syntax that ECMA reads otherwise or rejects
+    (``\A``, ``\Z``, ``\N{...}``, ``\U...``, ``\a``, ``(?P<name>)``, inline flags, comments, atomic
+    groups, conditionals, possessive quantifiers, ``{,n}``).
     """
     parts: list[str] = []
     index, in_class = 0, False
@@ -42,6 +43,8 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
         if in_class:
             if token == "\\S":
                 raise re.error("\\S inside a character class is not supported", pattern, index)
+            if token in _PYTHON_ESCAPES:
+                raise re.error(f"{token!r} is Python's syntax, not JSON Schema's (ECMA-262)", pattern, index)
             if token == "-" and ranges_from and not pattern.startswith("]", index + 1):
                 parts.append(token)  # the range operator
                 ranges_from, ranging = False, True
@@ -72,19 +75,26 @@ _PYTHON_ONLY = re.compile(
     | \(\?P                  # (?P<name>...) and (?P=name)
     | \(\?[aiLmsux-]+[:)]    # inline flags
     | \(\?\#                  # comments
+    | \(\?>                  # atomic groups
+    | \(\?\(                  # conditionals
     | \{,                     # {,n}: a quantifier in Python, literal text in ECMA
     """,
     re.VERBOSE,
 )
 
 
+# Escapes Python reads and ECMA-262 reads as the letter itself: anchors, named and long Unicode
+# characters, the bell.
+_PYTHON_ESCAPES = frozenset({"\\A", "\\Z", "\\N", "\\U", "\\a"})
 _QUANTIFIER_END = re.compile(r"(?:[*+?]|\{\d+(?:,\d*)?\})\Z")
 
 
 def _refuse_python_only(pattern: str, index: int, token: str) -> None:
     """``re.error`` for syntax Python reads one way and ECMA-262 another (or not at all)."""
-    if token.startswith("\\") and token not in ("\\A", "\\Z"):
-        return  # an escape: only the anchors are Python's own
+    if token in _PYTHON_ESCAPES:
+        raise re.error(f"{token!r} is Python's syntax, not JSON Schema's (ECMA-262)", pattern, index)
+    if token.startswith("\\"):
+        return
     if token == "+" and _ends_with_quantifier(pattern[:index]):
         raise re.error("a possessive quantifier is Python's syntax, not JSON Schema's (ECMA-262)", pattern, index)
     found = _PYTHON_ONLY.match(pattern, index)

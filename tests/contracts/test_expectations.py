@@ -383,7 +383,13 @@ def test_every_failed_keyword_is_its_own_violation() -> None:
     assert rules == ["EXPECTATION_FORMAT", "EXPECTATION_MIN_LENGTH"]
 
 
-@pytest.mark.parametrize("pattern", ["\\Aabc", "abc\\Z", "(?P<x>a)", "(?i)abc", "(?#note)a", "a++", "a{2}*+", "x{,2}"])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "\\Aabc", "abc\\Z", "(?P<x>a)", "(?i)abc", "(?#note)a", "a++", "a{2}*+", "x{,2}", "(?>a+)b",
+        "(a)?(?(1)b|c)", "\\N{LATIN SMALL LETTER A}", "\\U00000041", "^\\a$", "[\\a]",
+    ],
+)  # fmt: skip
 def test_python_only_pattern_syntax_is_refused(pattern: str) -> None:
     """Syntax ECMA-262 reads otherwise (or rejects) is an error, never a silently different check."""
     with pytest.raises(re.error, match="Python's syntax, not JSON Schema's"):
