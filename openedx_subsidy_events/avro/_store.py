@@ -20,7 +20,7 @@ from ..exceptions import SchemaError
 if TYPE_CHECKING:
     from pathlib import Path
 
-    PublishedStamp = tuple[str, Path, tuple[tuple[int, str, int, int], ...]]
+    PublishedStamp = tuple[str, Path, tuple[tuple[int, str, int, int, int, int], ...]]
 
 __all__ = ["MAX_SCHEMA_BYTES", "default_root", "load_published", "read_schema_file"]
 
@@ -89,20 +89,21 @@ def published_stamp(event_type: str, root: Path | None = None) -> PublishedStamp
     """What identifies the published files of an event as they are now: a key for caches of them.
 
     The folder resolved (a relative root means another folder after ``chdir``) and each file's
-    modification time and size (an edited checkout is read again).
+    modification and change times, inode and size: an edited checkout is read again, even when a
+    tool restored the modification time (the change time still moves) or replaced the file.
     """
     folder = (root or default_root()).resolve() / event_type
     files = []
     for minor, path in sorted(_minor_files(folder).items() if folder.is_dir() else ()):
         info = path.stat()
-        files.append((minor, path.name, info.st_mtime_ns, info.st_size))
+        files.append((minor, path.name, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_size))
     return event_type, folder, tuple(files)
 
 
 @functools.lru_cache(maxsize=64)
 def _load_cached(stamp: PublishedStamp) -> Mapping[int, dict[str, Any]]:
     _, folder, files = stamp
-    return {minor: read_schema_file(folder / name) for minor, name, _, _ in files}
+    return {minor: read_schema_file(folder / name) for minor, name, *_ in files}
 
 
 def minor_files(root: Path, event_type: str) -> dict[int, Path]:

@@ -424,12 +424,13 @@ def load_contracts(root: Path | None = None) -> tuple[Contract, ...]:
     files = []
     for path in iter_contract_files(root):
         info = path.stat()
-        files.append((path.relative_to(root).as_posix(), info.st_mtime_ns, info.st_size))
+        files.append((path.relative_to(root).as_posix(), info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_size))
     return _load_tree(root, root.resolve(), tuple(files))
 
 
-@functools.cache
-def _load_tree(root: Path, resolved: Path, files: tuple[tuple[str, int, int], ...]) -> tuple[Contract, ...]:
-    # Cached per root (as given, for the paths in errors, and resolved) and file stamps: a test
-    # session verifies hundreds of events against the same few files, and an edited file has a new stamp.
-    return tuple(load_contract(root / name, root=root) for name, _, _ in files)
+@functools.lru_cache(maxsize=64)
+def _load_tree(root: Path, resolved: Path, files: tuple[tuple[str, int, int, int, int], ...]) -> tuple[Contract, ...]:
+    # Cached per root (as given, for the paths in errors, and resolved) and file stamps (modification
+    # and change times, inode, size): a test session verifies hundreds of events against the same few
+    # files, and an edited file has a new stamp even when a tool restored its modification time.
+    return tuple(load_contract(root / name, root=root) for name, *_ in files)

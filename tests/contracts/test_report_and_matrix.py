@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from openedx_subsidy_events.avro import load_published
 from openedx_subsidy_events.contracts import (
     VerificationReport,
     Violation,
@@ -236,3 +238,25 @@ def test_a_result_in_the_other_role_does_not_count(tmp_path: Path) -> None:
         "license-manager 2.0 has no producer verification of this contract",
     )
     assert verdicts[("consumer", lm.event_type)][0] == "ok"
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_seen(
+    repo_root: Path, contracts_copy: Path, tmp_path: Path
+) -> None:
+    """A tool that restores the modification time (or a coarse file system) cannot make the caches stale."""
+    schemas = tmp_path / "schemas"
+    shutil.copytree(repo_root / "schemas", schemas)
+    schema = schemas / LICENSE_APPROVED / "0.avsc"
+    contract = contracts_copy / "license-manager" / f"{LICENSE_APPROVED}.yaml"
+    assert load_published(LICENSE_APPROVED, schemas)  # cached now
+    assert load_contracts(contracts_copy)
+    for path, old, new in [(schema, "The uuid of", "THE UUID OF"), (contract, "maxLength: 254", "maxLength: 253")]:
+        before = path.stat()
+        path.write_text(path.read_text().replace(old, new, 1))
+        os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    assert "THE UUID OF" in json.dumps(load_published(LICENSE_APPROVED, schemas))
+    edited = next(
+        c for c in load_contracts(contracts_copy) if c.path == f"contracts/license-manager/{LICENSE_APPROVED}.yaml"
+    )
+    assert edited.expectations["user_email"]["maxLength"] == 253
