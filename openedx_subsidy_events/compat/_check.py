@@ -432,8 +432,8 @@ def _subjects_findings(
             findings.extend([added] if added else [])
         checked = subject.versions if subject.partial else None
         findings.extend(iter_history(history, mode=config.mode_for(name), context=context, checked=checked))
-    if current and all(subject.partial for subject in current.values()):
-        return findings
+    if current and all(subject.named for subject in current.values()):
+        return findings  # the PATHs named these subjects: others were not read, not removed
     for name, base in sorted((baseline or {}).items()):
         if name not in current:
             context = _Context(name, base.texts, config, readers.get(name) if readers is not None else None)

@@ -80,6 +80,9 @@ class Subject:
         partial: whether PATHs named some of its ``<n>.avsc`` files rather than its folder: the
             versions not named were not read, so their absence says nothing (no removal), and a
             baseline supplies the earlier ones.
+        named: whether a PATH named this subject itself (its folder of ``<n>.avsc`` files, or some
+            of them) rather than a folder holding subjects: other subjects were not read, so their
+            absence from the PATHs says nothing either.
 
     .. versionadded:: 0.1.0
 
@@ -90,6 +93,7 @@ class Subject:
     versioned: bool = False
     texts: Mapping[str, str] = attrs.field(factory=dict)
     partial: bool = False
+    named: bool = False
 
     @property
     def latest(self) -> Schema:
@@ -101,7 +105,8 @@ class Subject:
 class _Entry:
     """One file found under a PATH: its display name, its place in the layout, and its bytes.
 
-    ``partial`` when the PATH was the file itself, a version of a subject whose folder was not read.
+    ``partial`` when the PATH was the file itself, a version of a subject whose folder was not read;
+    ``named`` when the PATH was the subject's own folder or file.
     """
 
     name: str
@@ -109,6 +114,7 @@ class _Entry:
     version: int | None
     data: bytes
     partial: bool = False
+    named: bool = False
 
 
 def _decode(name: str, data: bytes) -> tuple[str, object]:
@@ -199,6 +205,7 @@ def _build_all(entries: Iterable[_Entry]) -> dict[str, Subject]:
     grouped: dict[str, list[Schema]] = {}
     versioned: dict[str, bool] = {}
     partial: set[str] = {entry.subject for entry in entries if entry.partial}
+    named: set[str] = {entry.subject for entry in entries if entry.partial or entry.named}
     for entry in entries:
         if versioned.setdefault(entry.subject, entry.version is not None) != (entry.version is not None):
             raise SchemaError(
@@ -207,7 +214,7 @@ def _build_all(entries: Iterable[_Entry]) -> dict[str, Subject]:
         schema = Schema(entry.subject, roots[entry.name], entry.name, texts[entry.name], entry.version)
         grouped.setdefault(entry.subject, []).append(schema)
     return {
-        name: Subject(name, tuple(versions), versioned[name], texts, partial=name in partial)
+        name: Subject(name, tuple(versions), versioned[name], texts, partial=name in partial, named=name in named)
         for name, versions in sorted(grouped.items())
     }
 
@@ -321,12 +328,18 @@ def _walk(path: Path, display: str) -> list[_Entry]:
             )
         else:
             found.append((PurePosixPath(child.name), child))
-    places = _places([relative for relative, _ in found], _folder_name(path))
+    folder = _folder_name(path)
+    places = _places([relative for relative, _ in found], folder)
     return [
-        _Entry(str(file), *place, _read_file(file, str(file), path))
-        for (_, file), place in zip(found, places, strict=True)
+        _Entry(str(file), *place, _read_file(file, str(file), path), named=_names_its_folder(relative, place, folder))
+        for (relative, file), place in zip(found, places, strict=True)
         if place is not None
     ]
+
+
+def _names_its_folder(relative: PurePosixPath, place: tuple[str, int | None], folder: str) -> bool:
+    """A file right in the PATH folder placed as a version of that folder: the PATH names the subject."""
+    return len(relative.parts) == 1 and place == (folder, place[1]) and place[1] is not None
 
 
 def load_paths(paths: Sequence[Path]) -> dict[str, Subject]:

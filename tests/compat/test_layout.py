@@ -300,3 +300,16 @@ def test_a_numbered_file_beside_named_files_stays_its_own_subject(tmp_path: Path
     subjects = load_paths([tmp_path / "s" / "1.avsc"])
     assert list(subjects) == ["1"]
     assert subjects["1"].versioned is False
+
+
+def test_one_subjects_folder_against_a_whole_layout_reports_no_other_subject_removed(tmp_path: Path) -> None:
+    """PATH cur/fw against base/ (fw and other): other was not read, so it is not gone; the layout PATH says it is."""
+    _versions(tmp_path / "base" / "fw", F1)
+    _versions(tmp_path / "base" / "other", F1)
+    _versions(tmp_path / "cur" / "fw", F1)
+    assert load_paths([tmp_path / "cur" / "fw"])["fw"].named
+    code, findings = _findings(["lint", str(tmp_path / "cur" / "fw"), "--against", str(tmp_path / "base")])
+    assert (code, findings) == (0, [])
+    code, findings = _findings(["lint", str(tmp_path / "cur"), "--against", str(tmp_path / "base")])
+    assert code == 1
+    assert {(f["subject"], f["rule"]) for f in findings} == {("other", "RELEASED_VERSION_REMOVED")}
