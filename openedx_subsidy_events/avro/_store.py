@@ -30,6 +30,7 @@ MAX_SCHEMA_BYTES = 1 << 20
 _MINOR_FILE = re.compile(r"(0|[1-9][0-9]{0,5})\.avsc\Z")
 
 
+@functools.cache  # where the package is installed does not change while it runs
 def default_root() -> Path:
     """The folder of published schemas this installation carries."""
     from importlib import resources  # imported here: it costs more than the rest of the package

@@ -58,6 +58,7 @@ _MISPLACED = "is not read as a contract: contracts go in <consumer>/<event_type>
 Positions = dict[str, tuple[int, int]]
 
 
+@functools.cache  # where the package is installed does not change while it runs
 def default_root() -> Path:
     """The folder of contracts this installation carries (the wheel's, else the checkout's ``contracts/``).
 
