@@ -120,14 +120,7 @@ def _changed_license_assigned(minor: int, *, required: bool = False, doc: str = 
 
             seat: int | None = field(doc, optional=True)
 
-    return EventDefinition(
-        event_type=LICENSE_ASSIGNED.event_type,
-        data_key=LICENSE_ASSIGNED.data_key,
-        payload_type=LicenseAssignmentData,
-        producer=LICENSE_ASSIGNED.producer,
-        description=LICENSE_ASSIGNED.description,
-        minor_version=minor,
-    )
+    return LICENSE_ASSIGNED.replace(payload_type=LicenseAssignmentData, minor_version=minor)
 
 
 def test_code_change_without_minor_bump_is_drift(published: Path) -> None:
@@ -335,10 +328,7 @@ def test_generate_reports_an_unreadable_earlier_minor_and_still_records_what_it_
     """One event's broken 0.avsc is that event's problem; another event's new minor is written and recorded."""
     broken = next(d for d in all_events() if d is not LICENSE_ASSIGNED)
     (published / broken.event_type / "0.avsc").write_text("{oops")
-    bumped = EventDefinition(
-        event_type=broken.event_type, data_key=broken.data_key, payload_type=broken.payload_type,
-        producer=broken.producer, description=broken.description, minor_version=1,
-    )  # fmt: skip
+    bumped = broken.replace(minor_version=1)
     written, problems = generate(published, [_changed_license_assigned(1), bumped])
     assert [p.relative_to(published).as_posix() for p in written] == [f"{LICENSE_ASSIGNED.event_type}/1.avsc"]
     assert _rules(problems) == [("INVALID_JSON", "0.avsc")]

@@ -76,6 +76,20 @@ class EventDefinition(Generic[P]):
     def __repr__(self) -> str:
         return f"<EventDefinition {self.event_type} minor {self.minor_version}>"
 
+    def replace(self, **changes: Any) -> EventDefinition[Any]:
+        """A new definition with some attributes changed, as :func:`dataclasses.replace` makes one.
+
+        For tools and tests: the same event read from another schemas folder (``schemas_root=``),
+        at another minor version, or with a changed payload class.
+
+        .. versionadded:: 0.1.0
+        """
+        attributes = {name: getattr(self, name) for name in self.__slots__ if name != "__dict__"}
+        unknown = sorted(set(changes) - set(attributes))
+        if unknown:
+            raise TypeError(f"EventDefinition has no attribute {', '.join(map(repr, unknown))}")
+        return EventDefinition(**{**attributes, **changes})
+
     # -- schemas ----------------------------------------------------------------------------
 
     @functools.cached_property

@@ -193,15 +193,7 @@ def _codec_definition(event_type: str, schemas_root: Path | None) -> EventDefini
 def _rooted(definition: EventDefinition[Any], schemas_root: Path, stamp: PublishedStamp) -> EventDefinition[Any]:
     """A copy of ``definition`` reading ``schemas_root``; built once per folder as its files are (``stamp``)."""
     del stamp  # only part of the cache key: an edited folder gets a new codec
-    return EventDefinition(
-        event_type=definition.event_type,
-        data_key=definition.data_key,
-        payload_type=definition.payload_type,
-        producer=definition.producer,
-        description=definition.description,
-        minor_version=definition.minor_version,
-        schemas_root=schemas_root,
-    )
+    return definition.replace(schemas_root=schemas_root)
 
 
 def _call(handler: Handler, contract: Contract, payload: Any, sink: set[str]) -> Any:

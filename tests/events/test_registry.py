@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from subsidy_samples import full_payload
 
 import openedx_subsidy_events as ose
-from openedx_subsidy_events import EventDefinition, UnknownEventType, all_events, get_event
+from openedx_subsidy_events import LICENSE_ASSIGNED, EventDefinition, UnknownEventType, all_events, get_event
 
 DESIGN_TABLE = [
     ("COUPON_CODE_REQUEST_APPROVED", "org.openedx.enterprise.access.coupon-code-request.approved.v1",
@@ -72,3 +73,16 @@ def test_schema_is_a_copy(definition: EventDefinition[Any]) -> None:
     published = definition.schemas
     published[0]["fields"].clear()
     assert definition.schemas[0]["fields"]
+
+
+def test_replace_copies_a_definition_with_changes(tmp_path: Path) -> None:
+    """replace() keeps every attribute it is not given, and refuses a name the definition does not have."""
+    copy = LICENSE_ASSIGNED.replace(schemas_root=tmp_path, minor_version=3)
+    assert (copy.event_type, copy.data_key, copy.payload_type, copy.producer, copy.description) == (
+        LICENSE_ASSIGNED.event_type, LICENSE_ASSIGNED.data_key, LICENSE_ASSIGNED.payload_type,
+        LICENSE_ASSIGNED.producer, LICENSE_ASSIGNED.description,
+    )  # fmt: skip
+    assert (copy.schemas_root, copy.minor_version) == (tmp_path, 3)
+    assert LICENSE_ASSIGNED.schemas_root is None
+    with pytest.raises(TypeError, match="no attribute 'minor'"):
+        LICENSE_ASSIGNED.replace(minor=1)
