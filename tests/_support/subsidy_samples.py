@@ -65,3 +65,39 @@ def payloads(definition: EventDefinition[Any]) -> st.SearchStrategy[Any]:
         strategy = _STRATEGIES[field.type]
         fields[field.name] = st.none() | strategy if field.default is None else strategy
     return st.builds(definition.payload_type, **fields)
+
+
+# -- subsidy requests in the reference enterprise-access -------------------------------------------
+
+CUSTOMER = UUID("8d1f6f0e-1b7c-4f4e-8a43-0f3c2f5b9c22")
+PLAN = UUID("0b8e7c2a-3d4f-4a9b-8c1d-5e6f7a8b9c33")
+COUPON = 42
+
+
+def add_license_request(service: Any, **overrides: object) -> UUID:
+    """Store a license request in state ``requested`` in a reference enterprise-access; its uuid."""
+    fields: dict[str, object] = {
+        "lms_user_id": 17,
+        "user_email": "learner@example.com",
+        "enterprise_customer_uuid": CUSTOMER,
+        "subscription_plan_uuid": PLAN,
+        "course_id": "edX+DemoX",
+        "course_run_key": "course-v1:edX+DemoX+2T2026",
+    }
+    fields.update(overrides)
+    uuid: UUID = service.add_request("license", **fields).uuid
+    return uuid
+
+
+def add_coupon_code_request(service: Any, **overrides: object) -> UUID:
+    """Store a coupon-code request in state ``requested`` in a reference enterprise-access; its uuid."""
+    fields: dict[str, object] = {
+        "lms_user_id": 17,
+        "user_email": "learner@example.com",
+        "enterprise_customer_uuid": CUSTOMER,
+        "coupon_id": COUPON,
+        "course_id": "edX+DemoX",
+    }
+    fields.update(overrides)
+    uuid: UUID = service.add_request("coupon_code", **fields).uuid
+    return uuid

@@ -5,12 +5,11 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 import pytest
+import subsidy_samples as samples
+from subsidy_samples import COUPON, CUSTOMER, PLAN
 
 from openedx_subsidy_events.reference import Ecommerce, EnterpriseAccess, LicenseManager
 
-CUSTOMER = UUID("8d1f6f0e-1b7c-4f4e-8a43-0f3c2f5b9c22")
-PLAN = UUID("0b8e7c2a-3d4f-4a9b-8c1d-5e6f7a8b9c33")
-COUPON = 42
 NOW = datetime(2026, 3, 2, 10, 15, tzinfo=UTC)
 
 
@@ -44,41 +43,16 @@ def ecommerce() -> Iterator[Ecommerce]:
     service.disconnect()
 
 
-def _add_license_request(service: EnterpriseAccess, **overrides: object) -> UUID:
-    fields: dict[str, object] = {
-        "lms_user_id": 17,
-        "user_email": "learner@example.com",
-        "enterprise_customer_uuid": CUSTOMER,
-        "subscription_plan_uuid": PLAN,
-        "course_id": "edX+DemoX",
-        "course_run_key": "course-v1:edX+DemoX+2T2026",
-    }
-    fields.update(overrides)
-    return service.add_request("license", **fields).uuid
-
-
-def _add_coupon_code_request(service: EnterpriseAccess, **overrides: object) -> UUID:
-    fields: dict[str, object] = {
-        "lms_user_id": 17,
-        "user_email": "learner@example.com",
-        "enterprise_customer_uuid": CUSTOMER,
-        "coupon_id": COUPON,
-        "course_id": "edX+DemoX",
-    }
-    fields.update(overrides)
-    return service.add_request("coupon_code", **fields).uuid
-
-
 AddRequest = Callable[..., UUID]
 
 
 @pytest.fixture
 def add_license_request() -> AddRequest:
     """``add_license_request(service, **overrides)``: store a license request in state requested."""
-    return _add_license_request
+    return samples.add_license_request
 
 
 @pytest.fixture
 def add_coupon_code_request() -> AddRequest:
     """``add_coupon_code_request(service, **overrides)``: store a coupon-code request in state requested."""
-    return _add_coupon_code_request
+    return samples.add_coupon_code_request

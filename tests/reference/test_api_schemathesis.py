@@ -10,6 +10,7 @@ import attrs
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from subsidy_samples import add_license_request
 
 from openedx_subsidy_events import LICENSE_REQUEST_APPROVED, LicenseRequestData
 from openedx_subsidy_events.reference import EnterpriseAccess, make_app
@@ -48,15 +49,7 @@ def _fuzz(service_type: type[EnterpriseAccess], path: str) -> Callable[[], None]
     @given(case=operation.as_strategy(path_parameters=fixed))
     def run(case: Any) -> None:
         service.requests.clear()
-        service.add_request(
-            "license",
-            uuid=REQUEST,
-            lms_user_id=17,
-            user_email="learner@example.com",
-            enterprise_customer_uuid=UUID(int=1),
-            subscription_plan_uuid=UUID(int=2),
-            course_id="edX+DemoX",
-        )
+        add_license_request(service, uuid=REQUEST)
         case.call_and_validate(additional_checks=[check])
 
     return run
@@ -71,14 +64,7 @@ def test_correct_service_passes(path: str) -> None:
 def test_approval_emits_events(subsidy_events_producer) -> None:
     """The fuzzed approve operation really emits the approved event (the check is not vacuous)."""
     service = EnterpriseAccess()
-    service.add_request(
-        "license",
-        uuid=REQUEST,
-        lms_user_id=17,
-        user_email="learner@example.com",
-        enterprise_customer_uuid=UUID(int=1),
-        subscription_plan_uuid=UUID(int=2),
-    )
+    add_license_request(service, uuid=REQUEST)
     app = EventCapture(make_app(service))
     body = b'{"reviewer_lms_user_id": 3}'
     environ = {"REQUEST_METHOD": "POST", "PATH_INFO": f"/requests/{REQUEST}/approve", "CONTENT_LENGTH": str(len(body))}

@@ -12,6 +12,7 @@ import attrs
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from subsidy_samples import add_license_request
 
 from openedx_subsidy_events.contracts import ViolationGroup
 from openedx_subsidy_events.reference import EnterpriseAccess, make_app
@@ -34,14 +35,7 @@ class EmptyEmailOnApproval(EnterpriseAccess):
 
 def _service(service_type: type[EnterpriseAccess] = EnterpriseAccess) -> EnterpriseAccess:
     service = service_type()
-    service.add_request(
-        "license",
-        uuid=REQUEST,
-        lms_user_id=17,
-        user_email="learner@example.com",
-        enterprise_customer_uuid=UUID(int=1),
-        subscription_plan_uuid=UUID(int=2),
-    )
+    add_license_request(service, uuid=REQUEST)
     return service
 
 
