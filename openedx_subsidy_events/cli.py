@@ -10,10 +10,9 @@ import contextlib
 import os
 import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import TextIO
 
-from ._checkout import checkout_folder
+from ._checkout import folder_option
 from ._version import __version__
 from .avro._store import default_root
 from .compat import Severity, lint_published
@@ -34,27 +33,13 @@ DEBUG_VARIABLE = "SUBSIDY_EVENTS_DEBUG"
 Command = Callable[[argparse.Namespace, TextIO, TextIO], int]
 
 
-def _schemas_root(args: argparse.Namespace) -> Path:
-    """``--schemas``, else ``./schemas`` in a checkout of this package, else the installed ones."""
-    if args.schemas is not None:
-        return Path(args.schemas)
-    return checkout_folder("schemas") or default_root()
-
-
-def _contracts_root(args: argparse.Namespace) -> Path | None:
-    """``--contracts``, else ``./contracts`` in a checkout of this package, else ``None``: the installed ones."""
-    if args.contracts is not None:
-        return Path(args.contracts)
-    return checkout_folder("contracts")
-
-
 def _report(problems: Sequence[SchemaError], stdout: TextIO) -> None:
     for problem in problems:
         print(problem, file=stdout)
 
 
 def _cmd_generate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    root = _schemas_root(args)
+    root = folder_option(args.schemas, "schemas") or default_root()
     if args.check:
         problems = check_published(root)
         _report(problems, stdout)
@@ -74,8 +59,8 @@ def _cmd_generate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
 
 def _cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """The published schemas, every contract against them, then their compatibility; a summary line each."""
-    root = _schemas_root(args)
-    contracts_root = _contracts_root(args)
+    root = folder_option(args.schemas, "schemas") or default_root()
+    contracts_root = folder_option(args.contracts, "contracts")
     if contracts_root is not None and not contracts_root.is_dir():  # before any output: nothing can be checked
         raise ContractError(str(contracts_root), "is not a folder of contracts")
     problems = check_published(root)

@@ -13,7 +13,7 @@ from typing import TextIO
 
 import attrs
 
-from .._checkout import checkout_folder
+from .._checkout import folder_option
 from ..avro._store import default_root
 from ..contracts import readers_by_event
 from ..exceptions import SchemaError
@@ -33,13 +33,6 @@ def _default_paths() -> list[Path]:
     """``./schemas`` when it exists (a checkout of a schema repository), else the installed ones."""
     local = Path("schemas")
     return [local if local.is_dir() else default_root()]
-
-
-def _contracts_root(args: argparse.Namespace) -> Path | None:
-    """``--contracts``, else ``./contracts`` in a checkout of this package, else ``None`` (the installed ones)."""
-    if args.contracts is not None:
-        return Path(args.contracts)
-    return checkout_folder("contracts")
 
 
 def _usage(stderr: TextIO, command: str, message: str) -> int:
@@ -97,7 +90,8 @@ def run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         if not current and not baseline:
             where = ", ".join(str(p) for p in paths)
             return _usage(stderr, "lint", f"no .avsc schema found under {where}")
-        report = check_subjects(current, baseline, config=config, readers=readers_by_event(_contracts_root(args)))
+        readers = readers_by_event(folder_option(args.contracts, "contracts"))
+        report = check_subjects(current, baseline, config=config, readers=readers)
     except SchemaError as error:
         print(f"subsidy-events lint: {error}", file=stderr)
         return EXIT_USAGE

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import TextIO
 
-from .._checkout import checkout_folder
+from .._checkout import folder_option
 from ..exceptions import ContractError, SchemaError
 from ._loader import default_root, load_contracts
 from ._matrix import can_i_deploy
@@ -25,21 +25,12 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 def _contracts_root(args: argparse.Namespace) -> Path:
     """``--contracts``, else ``./contracts`` in a checkout of this package, else the installed ones."""
-    if args.contracts is not None:
-        return Path(args.contracts)
-    return checkout_folder("contracts") or default_root()
-
-
-def _schemas_root(args: argparse.Namespace) -> Path | None:
-    """``--schemas``, else ``./schemas`` in a checkout of this package (as for ``check``), else the installed ones."""
-    if args.schemas is not None:
-        return Path(args.schemas)
-    return checkout_folder("schemas")
+    return folder_option(args.contracts, "contracts") or default_root()
 
 
 def _run_verify(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     root = _contracts_root(args)
-    schemas = _schemas_root(args)
+    schemas = folder_option(args.schemas, "schemas")
     try:
         if args.format == "json":
             report = verify_all(root, schemas_root=schemas)
