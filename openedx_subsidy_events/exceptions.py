@@ -15,6 +15,8 @@ __all__ = [
     "ContractViolation",
     "DecodeError",
     "InvalidTransition",
+    "MessageNotProcessed",
+    "MissingExtra",
     "PayloadError",
     "SchemaError",
     "SubsidyEventsError",
@@ -340,3 +342,76 @@ class UnknownState(SubsidyEventsError, ValueError):
 
     def __str__(self) -> str:
         return f"{_short(self.state)} is not a subsidy request state (states: {', '.join(self.known)})"
+
+
+class MissingExtra(SubsidyEventsError, ImportError):
+    """A module of the package needs a library that is installed with one of its extras.
+
+    Attributes:
+        module: the module that was imported, e.g. ``openedx_subsidy_events.integrations.kafka``.
+        extra: the extra that installs what it needs, e.g. ``kafka``.
+        missing: the library that could not be imported.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    def __init__(self, module: str, extra: str, missing: str) -> None:
+        super().__init__(module, extra, missing)
+        self.module = module
+        self.extra = extra
+        self.missing = missing
+
+    def __str__(self) -> str:
+        return (
+            f"{self.module} needs {self.missing}, which is not installed: "
+            f'pip install "openedx-subsidy-events[{self.extra}]"'
+        )
+
+
+class MessageNotProcessed(SubsidyEventsError, RuntimeError):
+    """A consumer could not process a message it received from an event bus; the message is kept.
+
+    The message is never acknowledged and dropped: it stays pending (Redis Streams), its offset
+    is not committed (Kafka), or it was copied to the dead-letter stream or topic the consumer
+    was given, as :attr:`kept` says.
+
+    Attributes:
+        bus: ``"kafka"`` or ``"redis"``.
+        topic: the full topic or stream name.
+        position: where the message is, e.g. ``"partition 2 offset 17"`` or ``"entry 1700000000000-0"``.
+        event_type: the message's event type, or ``None`` when it does not say one.
+        rule: a stable identifier of what went wrong: ``BAD_HEADERS``, ``UNKNOWN_EVENT_TYPE``,
+            ``UNKNOWN_SCHEMA_VERSION``, ``UNKNOWN_SCHEMA_ID``, ``INCOMPATIBLE_WRITER_SCHEMA``,
+            ``UNDECODABLE``, ``HANDLER_FAILED``.
+        reason: one sentence.
+        kept: where the message is now, e.g. ``"left pending"``.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    def __init__(
+        self,
+        bus: str,
+        topic: str,
+        position: str,
+        *,
+        event_type: str | None,
+        rule: str,
+        reason: str,
+        kept: str = "",
+    ) -> None:
+        super().__init__(bus, topic, position, event_type, rule, reason, kept)
+        self.bus = bus
+        self.topic = topic
+        self.position = position
+        self.event_type = event_type
+        self.rule = rule
+        self.reason = reason
+        self.kept = kept
+
+    def __str__(self) -> str:
+        event = self.event_type or "no event type"
+        kept = f"; {self.kept}" if self.kept else ""
+        return f"{self.bus} {self.topic!r} {self.position} ({event}): {self.rule}: {self.reason}{kept}"

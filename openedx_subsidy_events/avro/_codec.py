@@ -99,9 +99,35 @@ class PayloadCodec(Generic[P]):
             self._by_minor[minorversion] = pair
         return pair
 
-    def decode(self, data: bytes | bytearray | memoryview, minorversion: int) -> P:
-        """Decode schemaless Avro bytes written with the schema of ``minorversion``."""
+    def newest_known(self) -> int:
+        """The highest published minor version this codec can read."""
+        return max(load_published(self.event_type, self.schemas_root))
+
+    def is_newer(self, minorversion: object) -> bool:
+        """Whether ``minorversion`` is a minor version later than every published one (a newer producer's)."""
+        return type(minorversion) is int and minorversion > self.newest_known()
+
+    def decode(self, data: bytes | bytearray | memoryview, minorversion: int, *, accept_newer: bool = False) -> P:
+        """Decode schemaless Avro bytes written with the schema of ``minorversion``.
+
+        With ``accept_newer``, bytes of a minor version later than every published one are read
+        with the newest published schema and the bytes after it are skipped: the append-only rule
+        for minors (``MINOR_NOT_APPEND_ONLY``) makes that schema's encoding an exact prefix of theirs.
+        """
+        if accept_newer and self.is_newer(minorversion):
+            writer, reader = self._schemas_for(self.newest_known())
+            return self.decode_resolved(data, writer, reader, exact=False)
         writer, reader = self._schemas_for(minorversion)
+        return self.decode_resolved(data, writer, reader)
+
+    def decode_resolved(
+        self, data: bytes | bytearray | memoryview, writer: Any, reader: Any, *, exact: bool = True
+    ) -> P:
+        """Decode bytes written with the parsed ``writer`` schema, resolved to ``reader`` (``None``: the same).
+
+        ``exact``: bytes after the datum are an error (they are expected only when reading a newer
+        minor's bytes as a prefix). The reader must describe this codec's payload class.
+        """
         if type(data) is not bytes:
             data = _as_bytes(self.event_type, data)
         stream = io.BytesIO(data)
@@ -110,7 +136,7 @@ class PayloadCodec(Generic[P]):
         except Exception as error:  # fastavro signals malformed bytes with many unrelated types
             raise DecodeError(self.event_type, _describe(error), offset=stream.tell()) from None
         end = stream.tell()
-        if end != len(data):
+        if exact and end != len(data):
             raise DecodeError(self.event_type, f"{len(data) - end} unexpected byte(s) after the event", offset=end)
         return self._from_decoded(record)  # type: ignore[no-any-return]
 

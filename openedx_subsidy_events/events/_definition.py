@@ -133,13 +133,25 @@ class EventDefinition(Generic[P]):
         """Schemaless Avro bytes of a payload, identical to what openedx-events' serializer writes."""
         return self._codec.encode(payload)
 
-    def deserialize(self, data: bytes | bytearray | memoryview, *, minorversion: int) -> P:
+    def deserialize(
+        self, data: bytes | bytearray | memoryview, *, minorversion: int, accept_newer: bool = False
+    ) -> P:
         """Decode bytes written with the published schema of ``minorversion``.
 
         Raises :class:`UnknownSchemaVersion` for a minor version this package did not publish and
-        :class:`DecodeError` for bytes that are not a valid event.
+        :class:`DecodeError` for bytes that are not a valid event. With ``accept_newer=True``, a
+        minor version *later* than every published one (a producer with a newer package) is read
+        with the newest published schema, skipping the fields the newer minor appended: new minors
+        may only append optional fields (rule ``MINOR_NOT_APPEND_ONLY``), so that reading is exact
+        for every field this package knows. Bytes after the datum are then expected, not an error.
+
+        .. versionchanged:: 0.1.0 ``accept_newer``.
         """
-        return self._codec.decode(data, minorversion)
+        return self._codec.decode(data, minorversion, accept_newer=accept_newer)
+
+    def is_newer_minor(self, minorversion: int) -> bool:
+        """Whether ``minorversion`` is later than every minor version published for this event."""
+        return self._codec.is_newer(minorversion)
 
     def to_record(self, payload: P) -> dict[str, Any]:
         """The Avro record dict of a payload: ``{data_key: {field: wire value}}``."""

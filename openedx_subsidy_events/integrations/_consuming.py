@@ -1,0 +1,117 @@
+"""What every bus consumer of this package does with a message, whichever bus it came from.
+
+A consumer reads the metadata, finds the event, decodes the bytes with the writer's schema,
+hands the payload to the service, and only then acknowledges. Each step that fails becomes one
+:class:`~openedx_subsidy_events.MessageNotProcessed` with a rule id, and the message is kept:
+left pending or uncommitted, or copied to a dead-letter stream or topic first.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from .. import signals
+from ..envelope import EventMetadata
+from ..events import EventDefinition, all_events
+from ..exceptions import DecodeError, MessageNotProcessed, UnknownSchemaVersion
+
+__all__ = ["ConsumeStats", "Deliver", "MessagePlace", "deliver_in_process", "events_by_type"]
+
+logger = logging.getLogger("openedx_subsidy_events.consumer")
+
+Deliver = Callable[[EventDefinition[Any], Any, EventMetadata], object]
+"""How a consumer hands an event to the service: ``deliver(definition, payload, metadata)``; raising = not handled."""
+
+
+def deliver_in_process(definition: EventDefinition[Any], payload: Any, metadata: EventMetadata) -> None:
+    """Call the receivers connected with :meth:`EventDefinition.connect`; a receiver's exception propagates."""
+    signals.dispatch(definition, payload, metadata)
+
+
+def events_by_type(events: Iterable[EventDefinition[Any]] | None) -> dict[str, EventDefinition[Any]]:
+    """The events a consumer reads, by event type (all of this package's by default)."""
+    return {definition.event_type: definition for definition in (all_events() if events is None else events)}
+
+
+@attrs.define
+class ConsumeStats:
+    """What a consumer did so far.
+
+    Attributes:
+        processed: messages handled and acknowledged.
+        dead_lettered: messages that could not be processed and were copied to the dead-letter stream or topic.
+        newer_minor: messages of a minor version newer than this package knows, read as a prefix.
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    processed: int = 0
+    dead_lettered: int = 0
+    newer_minor: int = 0
+
+
+_warned: set[tuple[str, int]] = set()
+_warned_lock = threading.Lock()
+
+
+def note_newer_minor(definition: EventDefinition[Any], minorversion: int) -> None:
+    """Log once per process and (event type, minor) that a newer minor was read with the newest known schema."""
+    key = (definition.event_type, minorversion)
+    with _warned_lock:
+        if key in _warned:
+            return
+        _warned.add(key)
+    logger.warning(
+        "%s minor %d is newer than this package knows; reading it with minor %d and skipping the fields "
+        "it appended (upgrade openedx-subsidy-events to read them)",
+        definition.event_type,
+        minorversion,
+        definition.minor_version,
+    )
+
+
+@attrs.frozen
+class MessagePlace:
+    """Where a message came from, for the errors about it."""
+
+    bus: str
+    topic: str
+    position: str
+    event_type: str | None = None
+
+    def fail(self, rule: str, reason: str, *, kept: str = "") -> MessageNotProcessed:
+        """The error for this message."""
+        return MessageNotProcessed(
+            self.bus, self.topic, self.position, event_type=self.event_type, rule=rule, reason=reason, kept=kept
+        )
+
+    def event(self, events: Mapping[str, EventDefinition[Any]], event_type: str) -> EventDefinition[Any]:
+        """The definition of the message's event type; ``UNKNOWN_EVENT_TYPE`` if this consumer reads no such event."""
+        definition = events.get(event_type)
+        if definition is None:
+            raise self.fail("UNKNOWN_EVENT_TYPE", f"this consumer reads no event of type {event_type!r}")
+        return definition
+
+    def decode(self, decode: Callable[[], Any]) -> Any:
+        """Run a decoding step, turning the package's decoding errors into this message's error."""
+        try:
+            return decode()
+        except UnknownSchemaVersion as error:
+            raise self.fail("UNKNOWN_SCHEMA_VERSION", str(error)) from None
+        except DecodeError as error:
+            raise self.fail("UNDECODABLE", str(error)) from None
+
+    def deliver(
+        self, deliver: Deliver, definition: EventDefinition[Any], payload: Any, metadata: EventMetadata
+    ) -> None:
+        """Hand the event to the service; ``HANDLER_FAILED`` if it raises (the exception is the error's cause)."""
+        try:
+            deliver(definition, payload, metadata)
+        except Exception as error:
+            raise self.fail("HANDLER_FAILED", f"the handler raised {type(error).__name__}") from error

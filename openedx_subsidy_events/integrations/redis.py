@@ -1,0 +1,289 @@
+"""Redis Streams, as edx-event-bus-redis lays them out, read without ever mis-decoding a newer producer.
+
+Needs the ``redis`` extra. An entry is the event's schemaless Avro bytes (``event_data``) beside its
+metadata fields; the stream is ``<prefix>-<topic>``. Redis has no schema registry, so the entry's
+``minorversion`` names the writer schema:
+
+* a minor this package published is decoded with exactly that schema;
+* a *newer* minor (its producer upgraded first) is read with the newest schema known here, and
+  the fields it appended are skipped: new minors may only append optional fields (linter rule
+  ``MINOR_NOT_APPEND_ONLY``, enforced by ``subsidy-events check``), so that is exact for every field
+  this package knows. It is logged once per event type and minor.
+
+An entry that cannot be processed (corrupt bytes, unknown event type, missing metadata, a handler
+that raises) raises :class:`~openedx_subsidy_events.MessageNotProcessed` and stays *pending* in the
+consumer group, to be read again when the consumer restarts, unless a dead-letter stream was
+given: then it is copied there and acknowledged, in one transaction. It is never acknowledged and
+dropped, which is what edx-event-bus-redis's own consumer does.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+from ..envelope import EventMetadata
+from ..events import EventDefinition
+from ..exceptions import MessageNotProcessed
+from ._consuming import (
+    ConsumeStats,
+    Deliver,
+    MessagePlace,
+    deliver_in_process,
+    events_by_type,
+    note_newer_minor,
+)
+from ._extras import require
+from ._headers import HeaderError, metadata_from_redis_fields, redis_fields
+
+redis = require("redis", extra="redis", module=__name__)
+
+__all__ = ["RedisStreamConsumer", "RedisStreamProducer", "full_stream_name", "replay_dead_letters"]
+
+logger = logging.getLogger("openedx_subsidy_events.consumer")
+
+DEAD_LETTER_PREFIX = b"dead_letter_"
+"""Fields a dead-lettered entry carries besides its own: why, and where it came from."""
+
+
+def full_stream_name(topic: str, prefix: str | None = None) -> str:
+    """The stream of a topic, as edx-event-bus-redis names it (``EVENT_BUS_TOPIC_PREFIX``-``topic``)."""
+    return f"{prefix}-{topic}" if prefix else topic
+
+
+def _client(url: str | None, client: Any) -> Any:
+    if client is not None:
+        return client
+    return redis.Redis.from_url(url or "redis://127.0.0.1:6379/0")
+
+
+class RedisStreamProducer:
+    """Writes events as stream entries exactly as edx-event-bus-redis's producer does (no Django needed).
+
+    ``maxlen`` trims the stream approximately, as the bus's ``EVENT_BUS_REDIS_STREAM_MAX_LEN`` does;
+    the default ``None`` never trims, so no entry a consumer group has not read can be dropped.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self, *, url: str | None = None, client: Any = None, topic_prefix: str | None = None, maxlen: int | None = None
+    ) -> None:
+        self.client = _client(url, client)
+        self.topic_prefix = topic_prefix
+        self.maxlen = maxlen
+
+    def send(
+        self, definition: EventDefinition[Any], payload: Any, *, topic: str, metadata: EventMetadata | None = None
+    ) -> bytes:
+        """Add one event to the topic's stream; returns the entry id."""
+        metadata = metadata or definition.metadata()
+        fields = redis_fields(metadata, definition.serialize(payload))
+        stream = full_stream_name(topic, self.topic_prefix)
+        entry_id: bytes = self.client.xadd(stream, fields, maxlen=self.maxlen, approximate=self.maxlen is not None)
+        return entry_id
+
+
+class RedisStreamConsumer:
+    """Reads one topic's stream in a consumer group, decodes each entry with its writer's schema, and delivers it.
+
+    Arguments:
+        topic: the topic, without the environment prefix.
+        group_id: the consumer group; created (with the stream) if it does not exist.
+        consumer_name: this consumer's name in the group; restart with the same name to resume its
+            pending entries.
+        url, client: the Redis server (a ``redis.Redis`` client wins over a URL).
+        topic_prefix: ``EVENT_BUS_TOPIC_PREFIX``.
+        dead_letter_stream: where entries that cannot be processed are copied (full stream name);
+            without it they stay pending.
+        deliver: how an event reaches the service (default: the receivers connected in process).
+        events: the events this consumer reads (default: all of this package's).
+        from_beginning: a group created now reads the entries already in the stream (default: only new ones).
+        claim_idle_ms: also take over entries another consumer of the group left pending this long
+            (a consumer that died under another name).
+
+    .. versionadded:: 0.1.0
+
+    """
+
+    def __init__(
+        self,
+        topic: str,
+        group_id: str,
+        consumer_name: str,
+        *,
+        url: str | None = None,
+        client: Any = None,
+        topic_prefix: str | None = None,
+        dead_letter_stream: str | None = None,
+        deliver: Deliver = deliver_in_process,
+        events: Iterable[EventDefinition[Any]] | None = None,
+        from_beginning: bool = False,
+        claim_idle_ms: int | None = None,
+    ) -> None:
+        self.client = _client(url, client)
+        self.stream = full_stream_name(topic, topic_prefix)
+        self.group_id = group_id
+        self.consumer_name = consumer_name
+        self.dead_letter_stream = dead_letter_stream
+        self.deliver = deliver
+        self.events = events_by_type(events)
+        self.claim_idle_ms = claim_idle_ms
+        self.stats = ConsumeStats()
+        self._pending_cursor: bytes | None = b"0"
+        self._stopped = False
+        try:
+            self.client.xgroup_create(self.stream, group_id, id="0" if from_beginning else "$", mkstream=True)
+        except redis.ResponseError as error:
+            if "BUSYGROUP" not in str(error):
+                raise
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def _read(self, count: int, block_ms: int | None) -> list[tuple[bytes, dict[bytes, bytes]]]:
+        """Entries to process: this consumer's pending ones first (once per run, oldest first), then new ones."""
+        while self._pending_cursor is not None:
+            if self.claim_idle_ms is not None and self._pending_cursor == b"0":
+                self.client.xautoclaim(self.stream, self.group_id, self.consumer_name, self.claim_idle_ms, count=count)
+            answer = self.client.xreadgroup(
+                self.group_id, self.consumer_name, {self.stream: self._pending_cursor}, count=count
+            )
+            entries = answer[0][1] if answer else []
+            if not entries:
+                self._pending_cursor = None
+                break
+            self._pending_cursor = entries[-1][0]
+            readable = [(entry_id, fields) for entry_id, fields in entries if fields]
+            for entry_id, fields in entries:
+                if not fields:  # trimmed from the stream (maxlen) after it was read: nothing left to process
+                    logger.error("redis %r entry %s: pending, but no longer in the stream", self.stream, entry_id)
+            if readable:
+                return readable
+        new = {self.stream: ">"}
+        answer = self.client.xreadgroup(self.group_id, self.consumer_name, new, count=count, block=block_ms)
+        return list(answer[0][1]) if answer else []
+
+    def poll(self, *, count: int = 100, block_ms: int | None = 1000) -> int:
+        """Process up to ``count`` entries, waiting up to ``block_ms`` for new ones; returns how many were handled.
+
+        Raises :class:`~openedx_subsidy_events.MessageNotProcessed` for the first entry that could not be
+        processed and was not dead-lettered (it stays pending; entries after it in this batch are
+        left pending too, and read again first at the next start).
+        """
+        handled = 0
+        for entry_id, fields in self._read(count, block_ms):
+            self.process(entry_id, fields)
+            handled += 1
+        return handled
+
+    def process(self, entry_id: bytes, fields: Mapping[bytes, bytes]) -> None:
+        """Decode and deliver one entry, then acknowledge it (or dead-letter it; or raise, leaving it pending)."""
+        place = MessagePlace("redis", self.stream, f"entry {entry_id.decode()}", _event_type(fields))
+        try:
+            self._handle(place, fields)
+        except MessageNotProcessed as error:
+            if self.dead_letter_stream is None:
+                error.kept = "left pending in the consumer group"
+                raise
+            self._dead_letter(entry_id, fields, error)
+            return
+        self.client.xack(self.stream, self.group_id, entry_id)
+        self.stats.processed += 1
+
+    def _handle(self, place: MessagePlace, fields: Mapping[bytes, bytes]) -> None:
+        try:
+            metadata = metadata_from_redis_fields(fields)
+        except HeaderError as error:
+            raise place.fail("BAD_HEADERS", str(error)) from None
+        data = fields.get(b"event_data")
+        if data is None:
+            raise place.fail("BAD_HEADERS", "the 'event_data' field is missing")
+        definition = place.event(self.events, metadata.event_type)
+        newer = definition.is_newer_minor(metadata.minorversion)
+        payload = place.decode(lambda: definition.deserialize(data, minorversion=metadata.minorversion,
+                                                              accept_newer=True))  # fmt: skip
+        if newer:
+            note_newer_minor(definition, metadata.minorversion)
+            self.stats.newer_minor += 1
+        place.deliver(self.deliver, definition, payload, metadata)
+
+    def _dead_letter(self, entry_id: bytes, fields: Mapping[bytes, bytes], error: MessageNotProcessed) -> None:
+        """Copy the entry, with why, to the dead-letter stream and acknowledge it, both or neither."""
+        error.kept = f"copied to the dead-letter stream {self.dead_letter_stream!r}"
+        letter = dict(fields)
+        letter[DEAD_LETTER_PREFIX + b"rule"] = error.rule.encode()
+        letter[DEAD_LETTER_PREFIX + b"reason"] = error.reason.encode()
+        letter[DEAD_LETTER_PREFIX + b"stream"] = self.stream.encode()
+        letter[DEAD_LETTER_PREFIX + b"entry"] = entry_id
+        with self.client.pipeline(transaction=True) as pipe:
+            pipe.xadd(self.dead_letter_stream, letter)
+            pipe.xack(self.stream, self.group_id, entry_id)
+            pipe.execute()
+        self.stats.dead_lettered += 1
+        logger.error("%s", error)
+
+    # -- running ----------------------------------------------------------------------------
+
+    def consume(self, *, max_messages: int | None = None, idle_timeout: float | None = None) -> ConsumeStats:
+        """Process entries until ``max_messages`` are handled, none came for ``idle_timeout`` s, or :meth:`stop`."""
+        start = self.stats.processed + self.stats.dead_lettered
+        idle_since = time.monotonic()
+        while not self._stopped:
+            done = self.stats.processed + self.stats.dead_lettered - start
+            if max_messages is not None and done >= max_messages:
+                break
+            count = 100 if max_messages is None else max(1, min(100, max_messages - done))
+            if self.poll(count=count, block_ms=200):
+                idle_since = time.monotonic()
+            elif idle_timeout is not None and time.monotonic() - idle_since >= idle_timeout:
+                break
+        return self.stats
+
+    def consume_indefinitely(self) -> None:
+        """Process entries until :meth:`stop` (openedx-events' consumer interface)."""
+        self.consume()
+
+    def stop(self) -> None:
+        """Make :meth:`consume` return after the entry it is processing."""
+        self._stopped = True
+
+    def pending(self) -> int:
+        """How many entries the group has read and not acknowledged (for monitoring)."""
+        summary = self.client.xpending(self.stream, self.group_id)
+        return int(summary["pending"])
+
+
+def _event_type(fields: Mapping[bytes, bytes]) -> str | None:
+    raw = fields.get(b"type")
+    return raw.decode(errors="replace") if raw else None
+
+
+def iter_dead_letters(client: Any, dead_letter_stream: str) -> Iterator[tuple[bytes, dict[bytes, bytes]]]:
+    """The entries of a dead-letter stream, oldest first."""
+    yield from client.xrange(dead_letter_stream)
+
+
+def replay_dead_letters(client: Any, dead_letter_stream: str, *, entry_ids: Iterable[bytes] | None = None) -> int:
+    """Put dead letters back on the streams they came from (all, or ``entry_ids``); returns how many.
+
+    Each is added to its source stream as a new entry (without the ``dead_letter_*`` fields) and
+    deleted from the dead-letter stream, in one transaction. Fix the cause first (deploy the
+    handler fix, upgrade the package): a replayed entry that fails again is dead-lettered again.
+    """
+    wanted = None if entry_ids is None else set(entry_ids)
+    replayed = 0
+    for entry_id, fields in iter_dead_letters(client, dead_letter_stream):
+        if wanted is not None and entry_id not in wanted:
+            continue
+        source = fields.get(DEAD_LETTER_PREFIX + b"stream")
+        if source is None:
+            continue
+        original = {name: value for name, value in fields.items() if not name.startswith(DEAD_LETTER_PREFIX)}
+        with client.pipeline(transaction=True) as pipe:
+            pipe.xadd(source, original)
+            pipe.xdel(dead_letter_stream, entry_id)
+            pipe.execute()
+        replayed += 1
+    return replayed
