@@ -19,6 +19,7 @@ dropped, which is what edx-event-bus-redis's own consumer does.
 
 from __future__ import annotations
 
+import collections
 import logging
 import time
 from collections.abc import Iterable, Iterator, Mapping
@@ -133,6 +134,7 @@ class RedisStreamConsumer:
         self.claim_idle_ms = claim_idle_ms
         self.stats = ConsumeStats()
         self._pending_cursor: bytes | None = b"0"
+        self._queue: collections.deque[tuple[bytes, dict[bytes, bytes]]] = collections.deque()
         self._stopped = False
         try:
             self.client.xgroup_create(self.stream, group_id, id="0" if from_beginning else "$", mkstream=True)
@@ -168,12 +170,15 @@ class RedisStreamConsumer:
     def poll(self, *, count: int = 100, block_ms: int | None = 1000) -> int:
         """Process up to ``count`` entries, waiting up to ``block_ms`` for new ones; returns how many were handled.
 
-        Raises :class:`~openedx_subsidy_events.MessageNotProcessed` for the first entry that could not be
-        processed and was not dead-lettered (it stays pending; entries after it in this batch are
-        left pending too, and read again first at the next start).
+        Raises :class:`~openedx_subsidy_events.MessageNotProcessed` for an entry that could not be
+        processed and was not dead-lettered: it stays pending (read again first at the next start),
+        and the next call goes on with the entries after it.
         """
+        if not self._queue:
+            self._queue.extend(self._read(count, block_ms))
         handled = 0
-        for entry_id, fields in self._read(count, block_ms):
+        while self._queue and handled < count:
+            entry_id, fields = self._queue.popleft()
             self.process(entry_id, fields)
             handled += 1
         return handled
