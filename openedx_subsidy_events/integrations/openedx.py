@@ -20,7 +20,7 @@ from .. import signals
 from ..envelope import EventMetadata
 from ..events import EventDefinition, all_events, get_event
 
-__all__ = ["openedx_signal", "register_signals"]
+__all__ = ["deliver_to_openedx_signal", "openedx_signal", "register_signals"]
 
 _lock = threading.Lock()
 
@@ -70,3 +70,20 @@ def _record_sent(sender: Any, signal: Any, metadata: Any = None, **kwargs: Any) 
 def register_signals() -> list[Any]:
     """Create the signals of all our events (call before the ``openedx_events`` app is ready)."""
     return [openedx_signal(definition) for definition in all_events()]
+
+
+def deliver_to_openedx_signal(definition: EventDefinition[Any], payload: Any, metadata: EventMetadata) -> None:
+    """Send a received event to the receivers of its ``OpenEdxPublicSignal``, as the Open edX bus consumers do.
+
+    The receivers get ``from_event_bus=True`` and the producer's metadata. Django's request-scoped
+    state (database connection, request cache) is reset first, as openedx-events' consumers do.
+    The first exception a receiver raised is raised again, so the consumer keeps the message.
+    """
+    from openedx_events.tooling import prepare_for_new_work_cycle
+
+    prepare_for_new_work_cycle()
+    signal = openedx_signal(definition)
+    results = signal.send_event_with_custom_metadata(metadata.to_openedx(), **{definition.data_key: payload})
+    for _receiver, response in results:
+        if isinstance(response, BaseException):
+            raise response

@@ -254,6 +254,11 @@ class RedisStreamConsumer:
         """Make :meth:`consume` return after the entry it is processing."""
         self._stopped = True
 
+    @property
+    def stopped(self) -> bool:
+        """Whether :meth:`stop` was called."""
+        return self._stopped
+
     def pending(self) -> int:
         """How many entries the group has read and not acknowledged (for monitoring)."""
         summary = self.client.xpending(self.stream, self.group_id)

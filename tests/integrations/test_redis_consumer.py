@@ -235,3 +235,32 @@ def test_the_redis_module_without_its_extra_names_it() -> None:
         "openedx_subsidy_events.exceptions.MissingExtra: openedx_subsidy_events.integrations.redis needs redis, "
         'which is not installed: pip install "openedx-subsidy-events[redis]"'
     )
+
+
+def test_the_django_consumer_runs_under_consume_events(client: redis.Redis, topic: str) -> None:
+    """EVENT_BUS_CONSUMER = our RedisConsumer: openedx-events builds it, and the signal's receivers get the event."""
+    from django.test import override_settings
+    from openedx_events.event_bus import make_single_consumer
+
+    payload, metadata = full_payload(LICENSE_ASSIGNED), LICENSE_ASSIGNED.metadata()
+    setting = "openedx_subsidy_events.integrations.django_app.consumers.RedisConsumer"
+    with override_settings(EVENT_BUS_CONSUMER=setting):
+        consumer = make_single_consumer(topic=topic, group_id="django", consumer_name="web-1", from_beginning=True)
+    received: list[dict[str, Any]] = []
+
+    def receiver(**kwargs: Any) -> None:
+        received.append(kwargs)
+        consumer.consumer.stop()
+
+    signal = openedx_signal(LICENSE_ASSIGNED)
+    signal.connect(receiver, weak=False)
+    try:
+        _edx_send(LICENSE_ASSIGNED, payload, topic, metadata)
+        consumer.consume_indefinitely()
+    finally:
+        signal.disconnect(receiver)
+    (kwargs,) = received
+    assert kwargs["license_assignment"] == payload
+    assert kwargs["from_event_bus"] is True
+    assert EventMetadata.from_openedx(kwargs["metadata"]) == metadata
+    assert consumer.consumer.pending() == 0
