@@ -20,6 +20,7 @@ from .compat._cli import register as register_compat
 from .contracts import readers_by_event
 from .contracts._cli import register as register_contracts
 from .contracts._cli import report_static
+from .demo._cli import register as register_demo
 from .events import all_events
 from .exceptions import ContractError, SchemaError, SubsidyEventsError
 from .publishing import check_published, generate
@@ -109,6 +110,7 @@ def _parser() -> argparse.ArgumentParser:
 
     register_compat(commands)
     register_contracts(commands)
+    register_demo(commands)
     return parser
 
 

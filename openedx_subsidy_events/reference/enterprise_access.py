@@ -24,6 +24,7 @@ from ..events import (
     LICENSE_REQUEST_APPROVED,
     CouponCodeAssignmentData,
     CouponCodeRequestData,
+    EventDefinition,
     LicenseAssignmentData,
     LicenseRequestData,
 )
@@ -33,6 +34,12 @@ from ._outbox import Email, Ignored
 __all__ = ["EnterpriseAccess", "SubsidyRequest"]
 
 Kind = Literal["license", "coupon_code"]
+
+
+def _send_in_process(definition: EventDefinition[Any], payload: Any) -> None:
+    definition.send(payload)
+
+
 LEARNER_PORTAL = "https://learner-portal.example.com"
 
 
@@ -78,9 +85,17 @@ class EnterpriseAccess:
     .. versionadded:: 0.1.0
     """
 
-    def __init__(self, *, auto_enroll: bool = True, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        auto_enroll: bool = True,
+        clock: Callable[[], datetime] | None = None,
+        send_approved: Callable[[EventDefinition[Any], Any], Any] | None = None,
+    ) -> None:
         self.auto_enroll = auto_enroll
         self.clock = clock or (lambda: datetime.now(UTC))
+        self.send_approved = send_approved or _send_in_process
+        """How an *approved* event is sent: in process by default; a service on a bus passes its producer."""
         self.requests: dict[UUID, SubsidyRequest] = {}
         self.outbox: list[Email] = []
         self.ignored: list[Ignored] = []
@@ -126,16 +141,18 @@ class EnterpriseAccess:
         }
         if request.kind == "license":
             assert request.subscription_plan_uuid is not None
-            LICENSE_REQUEST_APPROVED.send(
+            self.send_approved(
+                LICENSE_REQUEST_APPROVED,
                 LicenseRequestData(
                     **common, subscription_plan_uuid=request.subscription_plan_uuid, course_id=request.course_id
-                )
+                ),
             )
         else:
             assert request.coupon_id is not None
             assert request.course_id is not None
-            COUPON_CODE_REQUEST_APPROVED.send(
-                CouponCodeRequestData(**common, coupon_id=request.coupon_id, course_id=request.course_id)
+            self.send_approved(
+                COUPON_CODE_REQUEST_APPROVED,
+                CouponCodeRequestData(**common, coupon_id=request.coupon_id, course_id=request.course_id),
             )
 
     # -- consuming *assigned* events --------------------------------------------------------
