@@ -20,10 +20,10 @@ import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.schema_registry import Schema
 from subsidy_django import ensure_django
-from subsidy_minors import license_assigned_minor_1
 from subsidy_samples import full_payload, minimal_payload
 
 from openedx_subsidy_events import LICENSE_ASSIGNED, EventDefinition, EventMetadata, MessageNotProcessed, SchemaError
+from openedx_subsidy_events.demo._minor_one import license_assigned_minor_one
 from openedx_subsidy_events.integrations.kafka import (
     KafkaEventConsumer,
     KafkaEventProducer,
@@ -301,7 +301,7 @@ def test_unreadable_messages_go_to_the_dead_letter_topic(cluster: MockCluster, r
 def test_a_newer_minor_from_the_registry_is_resolved_to_the_consumers(tmp_path: Path, cluster: MockCluster,
                                                                      registry: Any, topic: str) -> None:  # fmt: skip
     """A producer on minor 1 registers its schema; a minor-0 consumer fetches it by id and reads all it knows."""
-    minor_1 = license_assigned_minor_1(tmp_path)
+    minor_1 = license_assigned_minor_one(tmp_path)
     newer = minor_1.payload_type(**{**_fields(full_payload(LICENSE_ASSIGNED)), "assigned_by": "admin"})
     producer = KafkaEventProducer(bootstrap_servers=cluster.bootstrap_servers, registry=registry, topic_prefix=PREFIX)
     producer.send(LICENSE_ASSIGNED, full_payload(LICENSE_ASSIGNED), topic=topic)  # minor 0 registered first

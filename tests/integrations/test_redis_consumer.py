@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 import redis
 from subsidy_django import REDIS_URL, ensure_django
-from subsidy_minors import license_assigned_minor_1
 from subsidy_samples import full_payload, minimal_payload
 
 from openedx_subsidy_events import LICENSE_ASSIGNED, EventDefinition, EventMetadata, MessageNotProcessed
+from openedx_subsidy_events.demo._minor_one import license_assigned_minor_one
 from openedx_subsidy_events.integrations.redis import RedisStreamConsumer, RedisStreamProducer, replay_dead_letters
 
 ensure_django()
@@ -99,7 +99,7 @@ def test_what_our_producer_writes_event_bus_redis_reads(definition: EventDefinit
 @pytest.fixture
 def minor_1(tmp_path: Path) -> Iterator[EventDefinition[Any]]:
     """LICENSE_ASSIGNED minor 1, with an openedx-events signal for it while the test runs (a producer that upgraded)."""
-    definition = license_assigned_minor_1(tmp_path)
+    definition = license_assigned_minor_one(tmp_path)
     mapping, instances = dict(OpenEdxPublicSignal._mapping), list(OpenEdxPublicSignal.instances)
     OpenEdxPublicSignal._mapping.pop(definition.event_type)
     OpenEdxPublicSignal(
