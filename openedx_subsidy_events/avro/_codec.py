@@ -105,6 +105,8 @@ class PayloadCodec(Generic[P]):
 
     def is_newer(self, minorversion: object) -> bool:
         """Whether ``minorversion`` is a minor version later than every published one (a newer producer's)."""
+        if minorversion in self._by_minor:  # read before, so published (and the cache is dropped with the codec)
+            return False
         return type(minorversion) is int and minorversion > self.newest_known()
 
     def decode(self, data: bytes | bytearray | memoryview, minorversion: int, *, accept_newer: bool = False) -> P:
@@ -114,10 +116,13 @@ class PayloadCodec(Generic[P]):
         with the newest published schema and the bytes after it are skipped: the append-only rule
         for minors (``MINOR_NOT_APPEND_ONLY``) makes that schema's encoding an exact prefix of theirs.
         """
-        if accept_newer and self.is_newer(minorversion):
+        try:
+            writer, reader = self._schemas_for(minorversion)
+        except UnknownSchemaVersion:
+            if not (accept_newer and self.is_newer(minorversion)):
+                raise
             writer, reader = self._schemas_for(self.newest_known())
             return self.decode_resolved(data, writer, reader, exact=False)
-        writer, reader = self._schemas_for(minorversion)
         return self.decode_resolved(data, writer, reader)
 
     def decode_resolved(

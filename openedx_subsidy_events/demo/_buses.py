@@ -165,7 +165,7 @@ class KafkaBus:
 
     def pump(self) -> int:
         self.producer.producer.poll(0)
-        return sum(consumer.poll(timeout=0.05) for consumer in self._consumers)
+        return sum(consumer.poll(timeout=0.005) for consumer in self._consumers)
 
     def close(self) -> None:
         self.producer.flush(10)

@@ -133,9 +133,7 @@ class EventDefinition(Generic[P]):
         """Schemaless Avro bytes of a payload, identical to what openedx-events' serializer writes."""
         return self._codec.encode(payload)
 
-    def deserialize(
-        self, data: bytes | bytearray | memoryview, *, minorversion: int, accept_newer: bool = False
-    ) -> P:
+    def deserialize(self, data: bytes | bytearray | memoryview, *, minorversion: int, accept_newer: bool = False) -> P:
         """Decode bytes written with the published schema of ``minorversion``.
 
         Raises :class:`UnknownSchemaVersion` for a minor version this package did not publish and

@@ -232,7 +232,10 @@ class KafkaCodec:
                 f"this package's {definition.event_type} minor {definition.minor_version} cannot read schema id "
                 f"{schema_id}: {first.rule}: {first.message}",
             )
-        pair = (fastavro.parse_schema(writer), fastavro.parse_schema(reader))
+        if _canonical(writer) == _canonical(reader):  # the same wire schema: read as written, nothing to resolve
+            pair = (fastavro.parse_schema(writer), None)
+        else:
+            pair = (fastavro.parse_schema(writer), fastavro.parse_schema(reader))
         self._readers[(schema_id, definition.event_type)] = pair
         return pair
 
@@ -241,6 +244,11 @@ class KafkaCodec:
         schema_id, body = unframe(data)
         writer, reader = self._reader_for(schema_id, definition)
         return definition._codec.decode_resolved(body, writer, reader)
+
+
+def _canonical(schema: dict[str, Any]) -> str:
+    """The Avro Parsing Canonical Form: two schemas with the same one read the same bytes the same way."""
+    return str(fastavro.schema.to_parsing_canonical_form(schema))
 
 
 class _Unreadable(Exception):

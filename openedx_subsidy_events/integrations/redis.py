@@ -170,21 +170,38 @@ class RedisStreamConsumer:
     def poll(self, *, count: int = 100, block_ms: int | None = 1000) -> int:
         """Process up to ``count`` entries, waiting up to ``block_ms`` for new ones; returns how many were handled.
 
-        Raises :class:`~openedx_subsidy_events.MessageNotProcessed` for an entry that could not be
-        processed and was not dead-lettered: it stays pending (read again first at the next start),
-        and the next call goes on with the entries after it.
+        The entries handled are acknowledged together, in one command, at the end of the call
+        (a consumer that dies before that gets them again: handlers must be idempotent, as with any
+        at-least-once bus). Raises :class:`~openedx_subsidy_events.MessageNotProcessed` for an entry
+        that could not be processed and was not dead-lettered, after acknowledging those handled
+        before it: it stays pending (read again first at the next start), and the next call goes on
+        with the entries after it.
         """
         if not self._queue:
             self._queue.extend(self._read(count, block_ms))
-        handled = 0
-        while self._queue and handled < count:
-            entry_id, fields = self._queue.popleft()
-            self.process(entry_id, fields)
-            handled += 1
-        return handled
+        handled: list[bytes] = []
+        dead_lettered = 0
+        try:
+            while self._queue and len(handled) + dead_lettered < count:
+                entry_id, fields = self._queue.popleft()
+                if self._process(entry_id, fields):
+                    handled.append(entry_id)
+                else:
+                    dead_lettered += 1
+        finally:
+            if handled:
+                self.client.xack(self.stream, self.group_id, *handled)
+                self.stats.processed += len(handled)
+        return len(handled) + dead_lettered
 
     def process(self, entry_id: bytes, fields: Mapping[bytes, bytes]) -> None:
         """Decode and deliver one entry, then acknowledge it (or dead-letter it; or raise, leaving it pending)."""
+        if self._process(entry_id, fields):
+            self.client.xack(self.stream, self.group_id, entry_id)
+            self.stats.processed += 1
+
+    def _process(self, entry_id: bytes, fields: Mapping[bytes, bytes]) -> bool:
+        """Decode and deliver one entry: ``True`` if handled (to acknowledge), ``False`` if dead-lettered."""
         place = MessagePlace("redis", self.stream, f"entry {entry_id.decode()}", _event_type(fields))
         try:
             self._handle(place, fields)
@@ -193,9 +210,8 @@ class RedisStreamConsumer:
                 error.kept = "left pending in the consumer group"
                 raise
             self._dead_letter(entry_id, fields, error)
-            return
-        self.client.xack(self.stream, self.group_id, entry_id)
-        self.stats.processed += 1
+            return False
+        return True
 
     def _handle(self, place: MessagePlace, fields: Mapping[bytes, bytes]) -> None:
         try:
