@@ -109,3 +109,20 @@ def test_a_consumer_killed_midway_resumes_with_nothing_lost(bus: str, events: in
     assert result.kills == 1
     assert result.minor_one_events == events // 10
     assert (result.effects, result.lost, result.duplicated, result.corrupted) == (events, 0, 0, 0)
+
+
+def test_a_bus_without_its_extra_names_the_extra() -> None:
+    """--bus kafka where confluent-kafka is missing: the one line says which extra to install (exit 2)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['confluent_kafka'] = None\n"
+        "from openedx_subsidy_events.cli import main; sys.exit(main(['demo', '--bus', 'kafka']))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "subsidy-events demo: openedx_subsidy_events.integrations.kafka needs confluent_kafka, which is not "
+        'installed: pip install "openedx-subsidy-events[kafka]"'
+    )

@@ -9,6 +9,7 @@ from uuid import UUID
 
 import attrs
 
+from ..exceptions import SubsidyEventsError
 from ._buses import open_bus
 from ._flow import DemoResult, run_flow
 
@@ -63,7 +64,7 @@ def _progress_bar(stream: TextIO) -> Any:
 def _cmd_demo(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     try:
         bus = open_bus(args.bus, registry_url=args.registry)
-    except ValueError as error:
+    except (ValueError, SubsidyEventsError) as error:  # an unknown bus, a missing extra
         print(f"subsidy-events demo: {error}", file=stderr)
         return EXIT_USAGE
     except Exception as error:  # a server that does not answer: say which, in one line
