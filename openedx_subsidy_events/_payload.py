@@ -11,6 +11,7 @@ things at class creation, so that no class has to repeat them:
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from uuid import UUID
 import attrs
 
 from .exceptions import PayloadError
+from .redaction import redact_field
 
 __all__ = ["DOC", "SENSITIVITY", "SUPPORTED_TYPES", "Sensitivity", "field", "payload_fields"]
 
@@ -36,24 +38,31 @@ _ZERO = timedelta(0)
 def field(doc: str, *, sensitivity: Sensitivity | None = None, optional: bool = False) -> Any:
     """Declare a payload field with its one-sentence ``doc`` (it ends up in the Avro schema).
 
-    ``optional=True`` gives the field ``default=None``; annotate it ``T | None``. A ``"secret"``
-    field is left out of ``repr()`` so that a bearer credential never reaches a log.
+    ``optional=True`` gives the field ``default=None``; annotate it ``T | None``. ``repr()`` shows a
+    marked field as the redaction rule says (:mod:`~openedx_subsidy_events.redaction`): a ``"secret"``
+    never, a ``"pii"`` one only when asked for, so that neither reaches a log by accident.
     """
     if not doc.strip():
         raise ValueError("every payload field needs a doc sentence")
     metadata = {DOC: doc.strip(), SENSITIVITY: sensitivity}
-    hide = sensitivity == "secret"
+    shown: Any = True if sensitivity is None else functools.partial(_shown_repr, sensitivity=sensitivity)
     if optional:
-        return attrs.field(default=None, metadata=metadata, repr=not hide)
-    return attrs.field(metadata=metadata, repr=not hide)
+        return attrs.field(default=None, metadata=metadata, repr=shown)
+    return attrs.field(metadata=metadata, repr=shown)
+
+
+def _shown_repr(value: Any, *, sensitivity: str) -> str:
+    shown = redact_field(value, sensitivity)
+    return shown if shown is not value else repr(value)
 
 
 Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
 
 
 def _fail(instance: Any, attribute: attrs.Attribute[Any], value: Any, reason: str) -> typing.NoReturn:
-    secret = attribute.metadata.get(SENSITIVITY) == "secret"
-    raise PayloadError(type(instance).__name__, attribute.name, value, reason, secret=secret)
+    raise PayloadError(
+        type(instance).__name__, attribute.name, value, reason, sensitivity=attribute.metadata[SENSITIVITY]
+    )
 
 
 def _check_str(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:

@@ -7,8 +7,10 @@ working. Messages are built late, in ``__str__``, from the structured attributes
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
+
+from .redaction import OPAQUE, hidden_type, is_hidden, redacted_text, safe_repr
 
 __all__ = [
     "ContractError",
@@ -27,9 +29,8 @@ __all__ = [
 
 
 def _short(value: Any, limit: int = 60) -> str:
-    """``repr`` of a value, cut so that one bad value cannot flood a log line."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+    """``repr`` of a value, cut so that one bad value cannot flood a log line, and never raising."""
+    return safe_repr(value, limit)
 
 
 def _where(path: str, line: int | None, column: int | None, pointer: str) -> str:
@@ -49,38 +50,57 @@ class SubsidyEventsError(Exception):
 class PayloadError(SubsidyEventsError, ValueError):
     """A payload or metadata field was given a value its type or the wire cannot carry.
 
-    The message names the field and shows the rejected value, except for a field marked
-    ``sensitivity="secret"``: there it shows only the value's type, since error messages end up
-    in logs. ``value`` holds the value either way.
+    The message names the field and shows the rejected value, except where the redaction rule
+    (:mod:`openedx_subsidy_events.redaction`) hides it: a ``secret`` field's value always, a
+    ``pii`` field's value unless shown explicitly, and an object given where a payload belongs
+    (it may hold either); then it shows only the value's type. ``value`` holds the value either way.
 
     Attributes:
         payload: the class name, e.g. ``"LicenseAssignmentData"`` or ``"EventMetadata"``.
         field: the field name.
         value: the rejected value.
         reason: what is wrong, as a sentence fragment.
-        secret: whether the field is secret (the value is then left out of the message and ``args``).
+        sensitivity: ``"secret"``, ``"pii"`` or ``None``: how the value is shown.
 
     .. versionadded:: 0.1.0
 
     """
 
-    def __init__(self, payload: str, field: str, value: Any, reason: str, *, secret: bool = False) -> None:
-        super().__init__(payload, field, _hidden(value) if secret else value, reason)
+    def __init__(
+        self,
+        payload: str,
+        field: str,
+        value: Any,
+        reason: str,
+        *,
+        secret: bool = False,
+        sensitivity: str | None = None,
+    ) -> None:
+        self.sensitivity = "secret" if secret else sensitivity
+        super().__init__(payload, field, self._shown(value), reason)
         self.payload = payload
         self.field = field
         self.value = value
         self.reason = reason
-        self.secret = secret
+
+    @classmethod
+    def not_a_payload(cls, payload_type: type, data_key: str, value: Any) -> PayloadError:
+        """The error for ``value`` given where an instance of ``payload_type`` belongs (shown by its type only)."""
+        return cls(payload_type.__name__, data_key, value, f"expected a {payload_type.__name__} instance",
+                   sensitivity=OPAQUE)  # fmt: skip
+
+    @property
+    def secret(self) -> bool:
+        """Whether the value is a secret (never shown)."""
+        return self.sensitivity == "secret"
+
+    def _shown(self, value: Any) -> str:
+        if self.sensitivity is not None and is_hidden(self.sensitivity):
+            return hidden_type(value, self.sensitivity)
+        return _short(value)
 
     def __str__(self) -> str:
-        shown = _hidden(self.value) if self.secret else _short(self.value)
-        return f"{self.payload}.{self.field}: {self.reason} (got {shown})"
-
-
-def _hidden(value: Any) -> str:
-    """What a message shows of a secret value: its type, never its content."""
-    name = type(value).__name__
-    return f"{'an' if name[0] in 'aeiou' else 'a'} {name}, hidden: the field is secret"
+        return f"{self.payload}.{self.field}: {self.reason} (got {self._shown(self.value)})"
 
 
 class UnknownEventType(SubsidyEventsError, LookupError):
@@ -271,34 +291,8 @@ class ContractViolation(SubsidyEventsError, AssertionError):
         field = f" {self.field_path}" if self.field_path else ""
         text = f"consumer {self.consumer!r} ({where}): {self.event_type}{field}: {self.rule}: {self.reason}"
         if self.value is not None:
-            text += f" (value {_short(_hide_secrets(self.event_type, self.field_path, self.value))})"
+            text += f" (value {redacted_text(self.event_type, self.field_path, self.value)})"
         return text
-
-
-_SECRET_SHOWN_AS = "<hidden: secret field>"
-"""What messages and reports show instead of the value of a field marked ``sensitivity="secret"``."""
-
-
-def _hide_secrets(event_type: str, field_path: str, value: Any) -> Any:
-    """``value`` as it may be shown: a secret field's value, or secret fields inside a record, hidden.
-
-    ``field_path`` is the dotted path of ``value`` in the event's payload record (``""`` for the whole
-    event or record).
-    """
-    from .events import secret_fields  # the events import this module
-
-    secrets = secret_fields(event_type)
-    if not secrets:
-        return value
-    if field_path.split(".")[0] in secrets:
-        return _SECRET_SHOWN_AS
-    return _hide_in(value, secrets)
-
-
-def _hide_in(value: Any, secrets: frozenset[str]) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _SECRET_SHOWN_AS if k in secrets else _hide_in(v, secrets) for k, v in value.items()}
-    return value
 
 
 class InvalidTransition(SubsidyEventsError, ValueError):

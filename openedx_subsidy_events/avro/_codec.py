@@ -66,9 +66,7 @@ class PayloadCodec(Generic[P]):
     def to_record(self, payload: P) -> dict[str, Any]:
         """The Avro record dict of a payload (the value fastavro writes)."""
         if type(payload) is not self.payload_type:
-            raise PayloadError(
-                self.payload_type.__name__, self.data_key, payload, f"expected a {self.payload_type.__name__} instance"
-            )
+            raise PayloadError.not_a_payload(self.payload_type, self.data_key, payload)
         return self._to_record(payload)
 
     def encode(self, payload: P) -> bytes:

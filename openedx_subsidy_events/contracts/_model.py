@@ -7,7 +7,8 @@ from typing import Any, Literal
 
 import attrs
 
-from ..exceptions import ContractViolation, _hide_secrets
+from ..exceptions import ContractViolation
+from ..redaction import redact
 
 __all__ = ["Contract", "Example", "Violation", "ViolationGroup"]
 
@@ -75,7 +76,7 @@ class Contract:
         return by_pointer(self.positions, pointer) or (None, None)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, repr=False)
 class Violation:
     """One way an event (or a contract) fails what a consumer's contract expects.
 
@@ -139,8 +140,14 @@ class Violation:
 
     @property
     def shown_value(self) -> Any:
-        """The value as messages and reports show it: a secret field's value hidden."""
-        return _hide_secrets(self.event_type, self.field_path, self.value)
+        """The value as messages, reports and ``repr`` show it (see :mod:`~openedx_subsidy_events.redaction`)."""
+        return redact(self.event_type, self.field_path, self.value)
+
+    def __repr__(self) -> str:
+        shown = {
+            a.name: self.shown_value if a.name == "value" else getattr(self, a.name) for a in attrs.fields(Violation)
+        }
+        return "Violation(" + ", ".join(f"{name}={value!r}" for name, value in shown.items()) + ")"
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (the value as its ``repr`` when it is not plain JSON; secrets hidden)."""

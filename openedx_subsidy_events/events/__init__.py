@@ -42,17 +42,22 @@ _EVENTS: tuple[EventDefinition[Any], ...] = (
     LICENSE_ASSIGNED,
 )
 _BY_TYPE = {definition.event_type: definition for definition in _EVENTS}
-_SECRETS = {
-    definition.event_type: frozenset(
-        a.name for a in attrs.fields(definition.payload_type) if a.metadata.get(SENSITIVITY) == "secret"
-    )
+_SENSITIVE: dict[str, dict[str, str]] = {
+    definition.event_type: {
+        a.name: a.metadata[SENSITIVITY] for a in attrs.fields(definition.payload_type) if a.metadata.get(SENSITIVITY)
+    }
     for definition in _EVENTS
 }
 
 
+def sensitive_fields(event_type: str) -> dict[str, str]:
+    """The payload fields of an event type with a sensitivity mark, and the mark (none for an unknown type)."""
+    return _SENSITIVE.get(event_type, {})
+
+
 def secret_fields(event_type: str) -> frozenset[str]:
     """The payload fields of an event type marked ``sensitivity="secret"`` (none for an unknown type)."""
-    return _SECRETS.get(event_type, frozenset())
+    return frozenset(name for name, mark in sensitive_fields(event_type).items() if mark == "secret")
 
 
 def all_events() -> tuple[EventDefinition[Any], ...]:

@@ -180,9 +180,7 @@ class EventDefinition(Generic[P]):
         Returns ``(receiver, response)`` pairs, as Django's ``Signal.send`` does.
         """
         if type(payload) is not self.payload_type:
-            raise PayloadError(
-                self.payload_type.__name__, self.data_key, payload, f"expected a {self.payload_type.__name__} instance"
-            )
+            raise PayloadError.not_a_payload(self.payload_type, self.data_key, payload)
         if metadata is None:
             metadata = self.metadata()
         elif metadata.event_type != self.event_type:

@@ -8,7 +8,8 @@ Fixtures: ``subsidy_events_producer``, ``subsidy_events_consumer``, ``subsidy_ev
 Marker: ``@pytest.mark.subsidy_events(consumer="...")`` names the consumer a test verifies.
 Options (each also an ini key, ``subsidy_events_<name>``): ``--subsidy-events-contracts``,
 ``--subsidy-events-service``, ``--subsidy-events-version``, ``--subsidy-events-report``,
-``--subsidy-events-max-examples``, ``--subsidy-events-write-reads``, ``--subsidy-events-traceback``.
+``--subsidy-events-max-examples``, ``--subsidy-events-write-reads``, ``--subsidy-events-traceback``,
+``--subsidy-events-show-pii``.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ _OPTIONS: dict[str, tuple[str, str | None]] = {
 }
 
 _STATE: pytest.StashKey[SessionState] = pytest.StashKey()
+_SHOWN_PII: pytest.StashKey[str | None] = pytest.StashKey()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -45,6 +47,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         dest="subsidy_events_write_reads",
         help="rewrite each verified contract's 'reads' list with the fields its handler actually read",
+    )
+    group.addoption(
+        "--subsidy-events-show-pii",
+        action="store_true",
+        dest="subsidy_events_show_pii",
+        help="show the values of pii fields (user_email) in failures and reports; secret ones stay hidden",
     )
     group.addoption(
         "--subsidy-events-traceback",
@@ -73,6 +81,43 @@ def pytest_configure(config: pytest.Config) -> None:
     contracts = _setting(config, "contracts")
     if contracts is not None and not Path(config.rootpath, contracts).is_dir():
         raise pytest.UsageError(f"--subsidy-events-contracts: {contracts} is not a folder")
+    if config.getoption("subsidy_events_write_reads"):
+        _check_writable_contracts(config, contracts)
+    if config.getoption("subsidy_events_show_pii"):
+        from ..redaction import SHOW_PII_VARIABLE
+
+        config.stash[_SHOWN_PII] = os.environ.get(SHOW_PII_VARIABLE)
+        os.environ[SHOW_PII_VARIABLE] = "1"
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Put back what ``--subsidy-events-show-pii`` changed."""
+    if _SHOWN_PII in config.stash:
+        from ..redaction import SHOW_PII_VARIABLE
+
+        before = config.stash[_SHOWN_PII]
+        if before is None:
+            os.environ.pop(SHOW_PII_VARIABLE, None)
+        else:
+            os.environ[SHOW_PII_VARIABLE] = before
+
+
+def _check_writable_contracts(config: pytest.Config, contracts: str | None) -> None:
+    """``--subsidy-events-write-reads`` rewrites files: only in a contracts folder named, never the installed ones."""
+    if contracts is None:
+        raise pytest.UsageError(
+            "--subsidy-events-write-reads rewrites contract files: name your contracts folder with "
+            "--subsidy-events-contracts (the contracts installed with openedx-subsidy-events are never rewritten)"
+        )
+    from ..contracts import default_root
+
+    folder = Path(config.rootpath, contracts).resolve()
+    installed = default_root().resolve()
+    if folder == installed or installed in folder.parents:
+        raise pytest.UsageError(
+            f"--subsidy-events-write-reads: {contracts} is the contracts folder installed with "
+            "openedx-subsidy-events, which is never rewritten; name a copy in your repository instead"
+        )
 
 
 def _max_examples(config: pytest.Config) -> int:
@@ -210,10 +255,11 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 
 
 def _write_reads(state: SessionState, terminalreporter: Any) -> None:
-    from ..contracts import default_root
     from .recorder import write_reads
 
-    root = state.contracts_root or default_root()
+    root = state.contracts_root
+    if root is None:  # refused at configuration: the installed contracts are never rewritten
+        return
     for (consumer, event_type), reads in sorted(state.reads.items()):
         if not reads.undeclared and not reads.unused:
             continue

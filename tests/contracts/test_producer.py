@@ -31,7 +31,7 @@ from openedx_subsidy_events.contracts import (
     check_event,
     load_contracts,
 )
-from openedx_subsidy_events.exceptions import _hide_secrets
+from openedx_subsidy_events.redaction import redact, show_pii
 
 APPROVED = LICENSE_REQUEST_APPROVED.event_type
 REPO = Path(__file__).resolve().parents[2]
@@ -240,9 +240,13 @@ def test_a_secret_value_is_hidden_in_messages_and_reports() -> None:
     for shown in (str(violation), json.dumps(violation.to_json()), str(violation.to_exception())):
         assert "lower-secret" not in shown
         assert "<hidden: secret field>" in shown
-    whole = _hide_secrets(COUPON_CODE_ASSIGNED.event_type, "", {"coupon_code_assignment": record})
+    whole = redact(COUPON_CODE_ASSIGNED.event_type, "", {"coupon_code_assignment": record})
     assert whole["coupon_code_assignment"]["coupon_code"] == "<hidden: secret field>"
-    assert whole["coupon_code_assignment"]["user_email"] == "learner@example.com"
+    assert whole["coupon_code_assignment"]["user_email"] == "<hidden: pii field>"
+    with show_pii():
+        shown = redact(COUPON_CODE_ASSIGNED.event_type, "", {"coupon_code_assignment": record})
+    assert shown["coupon_code_assignment"]["user_email"] == "learner@example.com"
+    assert shown["coupon_code_assignment"]["coupon_code"] == "<hidden: secret field>"
 
 
 @pytest.mark.parametrize(

@@ -18,6 +18,7 @@ from openedx_subsidy_events import (
     PayloadError,
     SubsidyEventsError,
 )
+from openedx_subsidy_events.redaction import show_pii
 
 BAD_VALUES = [
     ("subsidy_request_uuid", "5b8f0c5e-8f7a-4a57-9a54-3c0e6f2d1a10", "expected uuid.UUID; pass uuid.UUID(...)"),
@@ -82,8 +83,11 @@ def test_errors_never_show_a_secret_value() -> None:
     assert "REAL-SECRET-CODE" not in repr(error)
     assert error.value == b"REAL-SECRET-CODE"
     with pytest.raises(PayloadError) as caught:
-        attrs.evolve(full_payload(COUPON_CODE_ASSIGNED), user_email=b"learner@example.com")
-    assert "learner@example.com" in str(caught.value)  # PII is shown: needed to debug, marked in the schema
+        attrs.evolve(full_payload(COUPON_CODE_ASSIGNED), user_email="learner@example.com\ud800")
+    assert "learner@" not in str(caught.value)  # PII is hidden by default...
+    assert str(caught.value).endswith("(got a str, hidden: the field is pii)")
+    with show_pii():
+        assert "learner@example.com" in str(caught.value)  # ...and shown when asked for (messages are built late)
     with pytest.raises(PayloadError, match=r"\(got an int, hidden: the field is secret\)"):
         attrs.evolve(full_payload(COUPON_CODE_ASSIGNED), coupon_code=7)
 
@@ -108,12 +112,15 @@ def test_payloads_are_frozen(definition: EventDefinition[Any]) -> None:
 
 
 def test_repr_never_prints_a_secret() -> None:
-    """The coupon code, a bearer credential, stays out of repr (and so out of logs)."""
+    """The coupon code, a bearer credential, is hidden in repr (and so in logs); PII too, unless asked for."""
     payload = full_payload(COUPON_CODE_ASSIGNED)
     assert payload.coupon_code == "SECRETCODE1"
     assert "SECRETCODE1" not in repr(payload)
-    assert "coupon_code" not in repr(payload)
-    assert "learner@example.com" in repr(payload)  # PII is marked, not hidden: it is needed to debug
+    assert "coupon_code=<hidden: secret field>" in repr(payload)
+    assert "user_email=<hidden: pii field>" in repr(payload)
+    with show_pii():
+        assert "user_email='learner@example.com'" in repr(payload)
+        assert "SECRETCODE1" not in repr(payload)
 
 
 def test_field_types_are_real_types_openedx_events_can_read(definition: EventDefinition[Any]) -> None:

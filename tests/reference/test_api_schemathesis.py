@@ -83,7 +83,7 @@ def test_approval_emits_events(subsidy_events_producer) -> None:
             EmptyEmailOnApproval,
             "consumer 'license-manager' (contracts/license-manager/org.openedx.enterprise.access.license-request."
             "approved.v1.yaml): org.openedx.enterprise.access.license-request.approved.v1 user_email: "
-            "EXPECTATION_FORMAT: is not a valid email (value '')",
+            "EXPECTATION_FORMAT: is not a valid email (value <hidden: pii field>)",
             id="empty-user-email",
         ),
         pytest.param(

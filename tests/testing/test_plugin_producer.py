@@ -95,7 +95,7 @@ def test_pending_contract_violation_is_listed_not_failing(
             "*= subsidy events: pending contracts broken (not failing) =*",
             "test_pending_contract_violation_is_listed_not_failing.py::test_my_service_emits: consumer "
             f"'license-manager' ({CONTRACT}): *.approved.v1 user_email: EXPECTATION_FORMAT: is not a valid email "
-            "(value '') [[]pending: not failing]",
+            "(value <hidden: pii field>) [[]pending: not failing]",
             "1 violation(s) of 1 pending contract(s), reported but not failing the run: meet them before their "
             "consumers make the contracts active",
             "1 passed*",
