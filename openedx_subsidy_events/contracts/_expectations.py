@@ -23,7 +23,7 @@ from .._text import to_pointer
 from ..exceptions import ContractError
 from ._formats import FORMAT_CHECKER
 from ._model import Contract, Violation
-from ._patterns import compile_pattern
+from ._patterns import pattern_matcher
 
 __all__ = [
     "KEYWORDS",
@@ -121,7 +121,7 @@ _REFUSED = {
 def _ecma_pattern(
     validator: jsonschema.protocols.Validator, pattern: str, instance: Any, schema: Mapping[str, Any]
 ) -> Iterator[jsonschema.ValidationError]:
-    if validator.is_type(instance, "string") and not compile_pattern(pattern).search(instance):
+    if validator.is_type(instance, "string") and not pattern_matcher(pattern).search(instance):
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
@@ -177,7 +177,7 @@ def _iter_vocabulary_problems(schema: Any, where: list[Any]) -> Iterator[tuple[s
 
 def _pattern_problem(pattern: str) -> str | None:
     try:
-        compile_pattern(pattern)
+        pattern_matcher(pattern)
     except re.error as error:
         return f"has a pattern that cannot be used: {error.msg} (at character {error.pos})"
     return None
@@ -224,8 +224,8 @@ def _validator(schema_text: str) -> jsonschema.protocols.Validator:
 def expectation_validator(expectation: Any) -> jsonschema.protocols.Validator:
     """The validator that checks wire values against one expectation, as verification does.
 
-    Draft 2020-12 with :data:`FORMAT_CHECKER`, ECMA ``pattern`` semantics (:func:`compile_pattern`)
-    and no reference resolution. Anything that checks values against expectations (generating
+    Draft 2020-12 with :data:`FORMAT_CHECKER`, ECMA ``pattern`` semantics matched in linear time
+    (:func:`pattern_matcher`) and no reference resolution. Anything that checks values against expectations (generating
     events that meet them, say) should use it rather than a plain ``jsonschema`` validator.
     """
     return _validator(json.dumps(expectation, sort_keys=True))

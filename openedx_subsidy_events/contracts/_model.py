@@ -65,6 +65,21 @@ class Contract:
     path: str = "<contract>"
     sha256: str = ""
     positions: Mapping[str, Position] = attrs.field(factory=dict, eq=False, repr=False)
+    _read_indexes: dict[str, int] = attrs.field(init=False, eq=False, repr=False, hash=False)
+
+    def __attrs_post_init__(self) -> None:
+        # Each read, and each record path a read goes through, to the first read it appears in: built
+        # once, so placing every unknown read of a long list is linear in its length.
+        indexes: dict[str, int] = {}
+        for index, read in enumerate(self.reads):
+            parts = read.split(".")
+            for depth in range(1, len(parts) + 1):
+                indexes.setdefault(".".join(parts[:depth]), index)
+        object.__setattr__(self, "_read_indexes", indexes)
+
+    def read_index(self, field_path: str) -> int | None:
+        """The index in :attr:`reads` of the first read naming ``field_path`` or a field inside it."""
+        return self._read_indexes.get(field_path)
 
     @property
     def is_pending(self) -> bool:

@@ -1,11 +1,26 @@
-"""JSON Schema ``pattern`` expressions (ECMA-262) compiled with Python's :mod:`re`, keeping their ECMA meaning."""
+r"""JSON Schema ``pattern`` expressions (ECMA-262), keeping their ECMA meaning, matched in linear time.
+
+A pattern is translated once into the syntax Python's :mod:`re` and RE2 share (with the ECMA
+meaning of ``$``, ``.``, ``\s``, ``[]`` kept), then:
+
+* matched with RE2 (:func:`pattern_matcher`), whose automaton takes time linear in the input
+  whatever the pattern: a contract from another team cannot stall a producer's CI with a
+  catastrophically backtracking pattern such as ``^(a+)+$``;
+* compiled with :mod:`re` (:func:`compile_pattern`) for Hypothesis to generate matching strings.
+
+What RE2 cannot match in linear time (lookarounds, backreferences) is refused when the contract is
+loaded, as Python-only syntax is.
+"""
 
 from __future__ import annotations
 
 import functools
 import re
+from typing import Any
 
-__all__ = ["compile_pattern"]
+import re2
+
+__all__ = ["compile_pattern", "pattern_matcher"]
 
 # ECMA-262's \s: its WhiteSpace and LineTerminator characters (Python's Unicode \s lacks U+FEFF,
 # and its ASCII \s lacks the Unicode spaces).
@@ -22,7 +37,51 @@ _ECMA_INSIDE = {"\\s": _ECMA_SPACE, "[": r"\[", "&": r"\&", "~": r"\~", "|": r"\
 
 @functools.lru_cache(maxsize=256)
 def compile_pattern(pattern: str) -> re.Pattern[str]:
-    r"""A JSON Schema ``pattern`` (ECMA-262, unanchored) compiled with Python's :mod:`re`.
+    """A JSON Schema ``pattern`` compiled with Python's :mod:`re` (see :func:`translate`), for generating strings."""
+    return re.compile(translate(pattern), re.ASCII)
+
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # RE2 would print its parse errors on stderr; ours are ContractErrors
+_RE2_ESCAPES = re.compile(r"\\(\\|u([0-9A-Fa-f]{4})|Z)")
+
+
+def _re2_syntax(translated: str) -> str:
+    r"""The few spellings RE2 reads otherwise: ``\uXXXX`` is ``\x{XXXX}``, the end of input is ``\z``."""
+
+    def spell(found: re.Match[str]) -> str:
+        if found.group(1) == "\\":
+            return found.group()
+        if found.group(2) is not None:
+            return "\\x{" + found.group(2) + "}"
+        return "\\z"
+
+    return _RE2_ESCAPES.sub(spell, translated)
+
+
+@functools.lru_cache(maxsize=256)
+def pattern_matcher(pattern: str) -> Any:
+    """A JSON Schema ``pattern`` compiled with RE2: ``.search(text)`` in time linear in ``text``.
+
+    :class:`re.error` for what :func:`translate` refuses, and for lookarounds and backreferences,
+    which no linear-time engine can match.
+    """
+    translated = translate(pattern)
+    try:
+        return re2.compile(_re2_syntax(translated), _RE2_OPTIONS)
+    except re2.error as error:
+        detail = error.args[0].decode(errors="replace") if error.args and isinstance(error.args[0], bytes) else ""
+        raise re.error(
+            f"cannot be matched in linear time ({detail or error}): lookarounds and backreferences are not "
+            "supported in contract patterns",
+            pattern,
+            0,
+        ) from None
+
+
+@functools.lru_cache(maxsize=256)
+def translate(pattern: str) -> str:
+    r"""A JSON Schema ``pattern`` (ECMA-262, unanchored) in the syntax Python's :mod:`re` reads, with ECMA's meaning.
 
     Where the two disagree, the ECMA meaning is kept: ``$`` is the end of the input (Python's
     ``$`` also matches before a final newline, so ``^[a-z]+$`` would accept ``"abc\n"``); ``.``
@@ -55,7 +114,7 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
             in_class = token != "]"
         elif pattern.startswith("[]", index):
             token = "[]"
-            parts.append("(?!)")  # ECMA: the empty class matches nothing
+            parts.append(r"[^\s\S]")  # ECMA: the empty class matches nothing
         elif pattern.startswith("[^]", index):
             token = "[^]"
             parts.append(r"[\s\S]")  # ECMA: its complement matches everything
@@ -67,7 +126,9 @@ def compile_pattern(pattern: str) -> re.Pattern[str]:
             _refuse_python_only(pattern, index, token)
             parts.append(_ECMA_OUTSIDE.get(token, token))
         index += len(token)
-    return re.compile("".join(parts), re.ASCII)
+    translated = "".join(parts)
+    re.compile(translated, re.ASCII)  # re.error for what is not a regular expression at all
+    return translated
 
 
 _PYTHON_ONLY = re.compile(

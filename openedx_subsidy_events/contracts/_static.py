@@ -100,10 +100,8 @@ def _violation(contract: Contract, field_path: str, rule: str, reason: str, *, p
 
 def _read_pointer(contract: Contract, field_path: str) -> str:
     """``/reads/N`` of the read that names ``field_path`` (or a field inside it); ``/reads`` if none does."""
-    for index, read in enumerate(contract.reads):
-        if read == field_path or read.startswith(field_path + "."):
-            return to_pointer("reads", index)
-    return "/reads"
+    index = contract.read_index(field_path)
+    return "/reads" if index is None else to_pointer("reads", index)
 
 
 def _example_pointer(index: int, field_path: str) -> str:
