@@ -29,6 +29,7 @@ import attrs
 import jsonschema
 import yaml
 
+from .._files import FileRefused, read_bounded
 from .._text import pointer_token
 from ..exceptions import ContractError
 from ._expectations import iter_expectation_problems
@@ -327,16 +328,9 @@ def load_contract(path: Path, *, root: Path | None = None) -> Contract:
     """
     shown = str(path)
     try:
-        info = path.stat()
-        if not stat.S_ISREG(info.st_mode):
-            raise ContractError(shown, "is not a regular file")
-        if info.st_size > MAX_CONTRACT_BYTES:
-            raise ContractError(shown, f"the file is larger than {MAX_CONTRACT_BYTES} bytes")
-        with path.open("rb") as stream:
-            data = stream.read(MAX_CONTRACT_BYTES + 1)
-        if len(data) > MAX_CONTRACT_BYTES:
-            raise ContractError(shown, f"the file is larger than {MAX_CONTRACT_BYTES} bytes")
-        text = data.decode("utf-8")
+        text = read_bounded(path, MAX_CONTRACT_BYTES).decode("utf-8")
+    except FileRefused as refused:
+        raise ContractError(shown, str(refused)) from None
     except OSError as error:
         raise ContractError(shown, f"cannot be read ({error.strerror or error})") from None
     except UnicodeDecodeError as error:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import stat
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import Any, Literal
 import attrs
 import jsonschema
 
+from .._files import FileRefused, read_bounded
 from .._version import __version__
 from ._model import Contract, Violation
 
@@ -28,6 +28,8 @@ Role = Literal["producer", "consumer"]
 Outcome = Literal["passed", "failed", "pending-failed"]
 _RANK = {"passed": 0, "pending-failed": 1, "failed": 2}
 _MAX_LISTED = 20
+MAX_REPORT_BYTES = 16 * 1024 * 1024
+"""A verification report larger than this is refused before it is read (one run's is a few KiB)."""
 
 _TEXT = {"type": "string"}
 _RESULT_KEYS = ["role", "consumer", "event_type", "contract_file", "contract_sha256", "status", "outcome"]
@@ -195,9 +197,9 @@ def _report_problem(data: Any) -> str | None:
 
 def _read_report(path: Path) -> VerificationReport:
     try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            raise ValueError("is not a regular file")
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(read_bounded(path, MAX_REPORT_BYTES).decode("utf-8"))
+    except FileRefused as refused:
+        raise ValueError(str(refused)) from None
     except OSError as error:
         raise ValueError(f"cannot be read ({error.strerror or error})") from None
     except UnicodeDecodeError as error:

@@ -114,3 +114,26 @@ def test_the_linear_matcher_agrees_with_the_translation(pattern: str, subjects: 
             assert bool(matcher.search(subject)) is bool(compiled.search(subject)), (pattern, subject)
         return
     assert "cannot be matched in linear time" in refusal
+
+
+def test_a_huge_report_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    """can-i-deploy with a 300 MB report: refused by its size (exit 2, one line), the process stays small."""
+    reports = tmp_path / "reports"
+    reports.mkdir()
+    with (reports / "huge.json").open("wb") as handle:
+        handle.truncate(300 * 1024 * 1024)  # sparse: nothing is written to disk
+    code = f"""
+        import io, json, resource, sys
+        from openedx_subsidy_events.cli import main
+        err = io.StringIO()
+        status = main(["can-i-deploy", "--reports", {str(reports)!r}, "--service", "license-manager",
+                       "--version", "1"], stdout=io.StringIO(), stderr=err)
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        print(json.dumps({{"status": status, "stderr": err.getvalue(), "peak_mib": peak}}))
+    """
+    outcome = _run(code)
+    assert outcome["status"] == 2
+    assert "huge.json" in str(outcome["stderr"])
+    assert "the file is larger than 16777216 bytes" in str(outcome["stderr"])
+    assert len(str(outcome["stderr"]).strip().splitlines()) == 1
+    assert int(outcome["peak_mib"]) < 250  # a read of the file would need 300+ MiB
