@@ -196,10 +196,14 @@ def _rooted(definition: EventDefinition[Any], schemas_root: Path, stamp: Publish
     return definition.replace(schemas_root=schemas_root)
 
 
-def _call(handler: Handler, contract: Contract, payload: Any, sink: set[str]) -> Any:
-    """Call the handler as a receiver of the in-process signal, recording the fields it reads."""
+def _call(handler: Handler, contract: Contract, payload: Any, sink: set[str], *, minorversion: int) -> Any:
+    """Call the handler as a receiver of the in-process signal, recording the fields it reads.
+
+    The metadata is the writer's, as the buses pass the producer's: ``minorversion`` is the minor
+    the event was written with, not the consumer's own.
+    """
     definition = get_event(contract.event_type)
-    metadata = definition.metadata()
+    metadata = attrs.evolve(definition.metadata(), minorversion=minorversion)
     return handler(
         signal=definition, sender=None, metadata=metadata, **{definition.data_key: recording_payload(payload, sink)}
     )
@@ -233,7 +237,7 @@ def replay(
     if prepare is not None:
         prepare(record[get_event(event_type).data_key])
     schemas = None if schemas_root is None else Path(schemas_root)
-    return _call(handler, contract, _decode(contract, record, minorversion, schemas), set())
+    return _call(handler, contract, _decode(contract, record, minorversion, schemas), set(), minorversion=minorversion)
 
 
 def verify_consumer(
@@ -281,7 +285,7 @@ def verify_consumer(
         except Exception as error:  # fastavro and the codec refuse bad values with several types
             raise failure(error=error, undecodable=True) from error
         try:
-            _call(handler, contract, payload, reads.read)
+            _call(handler, contract, payload, reads.read, minorversion=minor)
         except Exception as error:  # any failure of the handler is the finding
             raise failure(error=error) from error
 

@@ -172,6 +172,25 @@ def test_every_minor_of_the_schemas_root_is_a_writer(tmp_path: Path) -> None:
     assert len(calls) == 10
 
 
+def test_the_handler_gets_the_writers_minor_in_its_metadata(tmp_path: Path) -> None:
+    """Events written with minor 1 reach the handler with metadata.minorversion 1, as the buses pass it."""
+
+    def add_note(fields: list[dict[str, Any]]) -> None:
+        fields.append({"name": "note", "type": ["null", "string"], "default": None, "doc": "A note."})
+
+    schemas = _publish_minor_1(tmp_path, add_note)
+    seen: list[int] = []
+
+    def handle(*, license_request: Any, metadata: Any, **_: Any) -> None:
+        seen.append(metadata.minorversion)
+
+    verify_consumer(handle, consumer="license-manager", event_type=APPROVED, max_examples=4, schemas_root=schemas)
+    assert seen == [0, 0] + [0] * 4 + [1] * 4  # the two examples (minor 0), then generated events of each minor
+    event = {"license_request": {**EVENT["license_request"], "note": None}}
+    replay(handle, "license-manager", APPROVED, event, minorversion=1, schemas_root=schemas)
+    assert seen[-1] == 1
+
+
 def test_a_minor_the_consumers_reader_cannot_resolve_is_undecodable(tmp_path: Path) -> None:
     """A minor 1 without a field the reader (pinned to minor 0) reads: EVENT_UNDECODABLE by the reader schema.
 
