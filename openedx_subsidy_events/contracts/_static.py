@@ -290,9 +290,20 @@ def verify_all(contracts_root: Path | None = None, *, schemas_root: Path | None 
     )
 
 
+def _example_paths(record: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
+    """The dotted paths of the fields an example record carries (records inside it included)."""
+    for name, value in record.items():
+        yield prefix + name
+        if isinstance(value, Mapping):
+            yield from _example_paths(value, f"{prefix}{name}.")
+
+
 def readers_by_event(contracts_root: Path | None = None) -> dict[str, dict[str, tuple[str, ...]]]:
     """``{event_type: {"<data_key>.<field>": (consumer, ...)}}``: who reads each field (for the linter).
 
+    A consumer uses a field when its contract reads it or when one of its contract's examples
+    carries it: removing either breaks the contract (``contracts verify`` fails on an example with
+    a field the schema no longer has), so the linter and the contracts agree on what is safe.
     Paths are dotted from the top-level record, as the linter's findings name them
     (``license_assignment.course_id``). Malformed contracts are skipped here; ``verify_all`` reports them.
     A ``contracts_root`` that is not a folder raises :class:`ContractError`.
@@ -311,7 +322,8 @@ def readers_by_event(contracts_root: Path | None = None) -> dict[str, dict[str, 
         except UnknownEventType:
             prefix = ""
         fields = readers.setdefault(contract.event_type, {})
-        for read in contract.reads:
+        used = {*contract.reads, *(name for example in contract.examples for name in _example_paths(example.event))}
+        for read in used:
             fields.setdefault(prefix + read, set()).add(contract.consumer)
     return {
         event: {field: tuple(sorted(who)) for field, who in sorted(fields.items())}

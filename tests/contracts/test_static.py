@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from openedx_subsidy_events.contracts import project, reader_schema, readers_by_event, verify_all
 from openedx_subsidy_events.events import LICENSE_ASSIGNED
 
@@ -158,15 +160,39 @@ def test_malformed_contract_is_collected_not_raised(contracts_copy: Path, edit_c
 
 
 def test_readers_by_event() -> None:
-    """Who reads each field, keyed by the dotted path from the top-level record, for the linter."""
+    """Who uses each field (its contract reads it, or an example carries it), by the dotted path, for the linter."""
     readers = readers_by_event()
-    assert readers[LICENSE_ASSIGNED.event_type] == {
-        "license_assignment.course_id": ("enterprise-access",),
-        "license_assignment.enterprise_customer_uuid": ("enterprise-access",),
-        "license_assignment.license_uuid": ("enterprise-access",),
-        "license_assignment.subsidy_request_uuid": ("enterprise-access",),
-    }
-    assert "license_assignment.user_email" not in readers[LICENSE_ASSIGNED.event_type]
+    used = {
+        f"license_assignment.{name}": ("enterprise-access",)
+        for name in ("course_id", "enterprise_customer_uuid", "license_uuid", "subsidy_request_uuid",  # read
+                     "assigned_at", "subscription_plan_uuid", "user_email")  # in the examples
+    }  # fmt: skip
+    assert readers[LICENSE_ASSIGNED.event_type] == dict(sorted(used.items()))
+    assert "license_assignment.lms_user_id" not in readers[LICENSE_ASSIGNED.event_type]
+
+
+@pytest.mark.parametrize(
+    ("removed", "safe"),
+    [("lms_user_id", True), ("assigned_at", False)],
+    ids=["in-no-contract", "in-an-example-only"],
+)
+def test_the_linter_and_the_contracts_agree_on_a_removal(tmp_path: Path, removed: str, safe: bool) -> None:
+    """Removing a field: the linter calls it safe exactly when contracts verify still passes on the new schemas."""
+    import json
+
+    from openedx_subsidy_events.compat import Severity, check
+
+    schemas = _with_minor_1(tmp_path, lambda fields: fields.remove(next(f for f in fields if f["name"] == removed)))
+    folder = schemas / LICENSE_ASSIGNED.event_type
+    old, new = (json.loads((folder / name).read_text()) for name in ("0.avsc", "1.avsc"))
+    report = check(old, new, mode="FULL", readers=readers_by_event()[LICENSE_ASSIGNED.event_type])
+    removal = [f for f in report if f.path == f"license_assignment.{removed}"]
+    assert removal
+    linter_safe = all(f.severity is Severity.INFO for f in removal)
+    assert linter_safe is safe
+    assert verify_all(REPO / "contracts", schemas_root=schemas).ok is safe
+    if not safe:
+        assert removal[0].consumers == ("enterprise-access",)
 
 
 def _with_minor_1(tmp_path: Path, change: Callable[[list[dict[str, object]]], None]) -> Path:
