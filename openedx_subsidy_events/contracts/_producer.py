@@ -55,7 +55,11 @@ class EventCheck:
     Attributes:
         event_type: the event type the event was checked as.
         contracts: the contracts it was checked against.
-        violations: everything found, sorted; pending contracts' violations included.
+        violations: everything found, sorted; pending contracts' violations included. A problem
+            with the published schema (a required field missing, a wrong type) is blamed on the
+            contracts that read the field, or on no consumer when none does.
+        deliverable: whether the event could be written with the published schema at all; when it
+            cannot, no consumer gets it, so every contract's outcome is a failure.
 
     .. versionadded:: 0.1.0
 
@@ -64,6 +68,7 @@ class EventCheck:
     event_type: str
     contracts: tuple[Contract, ...]
     violations: tuple[Violation, ...]
+    deliverable: bool = True
 
     @property
     def failing(self) -> tuple[Violation, ...]:
@@ -78,7 +83,7 @@ class EventCheck:
     def outcome(self, contract: Contract) -> str:
         """``passed``, ``failed``, or ``pending-failed`` for one of the checked contracts."""
         mine = [v for v in self.violations if v.contract_file == contract.path and v.consumer == contract.consumer]
-        if not mine:
+        if not mine and self.deliverable:
             return "passed"
         return "pending-failed" if contract.is_pending else "failed"
 
@@ -209,6 +214,13 @@ def _attribute(problem: _Problem, contract: Contract | None, event_type: str, sc
     )
 
 
+def _blamed(problem: _Problem, contracts: Sequence[Contract]) -> Sequence[Contract | None]:
+    """The contracts a problem breaks: those reading its field (all, for the whole event); else the schema's."""
+    head = problem.field_path.split(".")[0]
+    readers = [c for c in contracts if not head or c.read_index(head) is not None]
+    return readers or [None]
+
+
 def _contracts_for(event_type: str, contracts: Sequence[Contract] | None, root: Path | None) -> tuple[Contract, ...]:
     pool = contracts if contracts is not None else load_contracts(root)
     return tuple(c for c in pool if c.event_type == event_type)
@@ -298,14 +310,19 @@ def check_event(
     record = data.get(definition.data_key)
     if answering is not None and isinstance(record, Mapping) and all(p.rule == "EXTRA_FIELD" for p in problems):
         problems.extend(_correlation_problems(definition, record, answering))
-    violations = [_attribute(p, c, definition.event_type, schema_file) for p in problems for c in (mine or (None,))]
+    violations = [
+        _attribute(p, c, definition.event_type, schema_file) for p in problems for c in _blamed(p, mine)
+    ]
     if all(p.rule in _ENCODABLE_DESPITE for p in problems) and isinstance(record, Mapping):
         _, record_schema = payload_record(schema)
         known = {f["name"] for f in record_schema["fields"]}
         clean = {definition.data_key: {k: v for k, v in record.items() if k in known}}
         violations.extend(_consumer_violations(definition, clean, schema, minor, mine, schemas_root))
     return EventCheck(
-        event_type=definition.event_type, contracts=mine, violations=tuple(sorted(violations, key=Violation.sort_key))
+        event_type=definition.event_type,
+        contracts=mine,
+        violations=tuple(sorted(violations, key=Violation.sort_key)),
+        deliverable=all(p.rule in _ENCODABLE_DESPITE for p in problems),
     )
 
 

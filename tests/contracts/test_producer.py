@@ -98,8 +98,32 @@ def test_valid_raw_event_passes() -> None:
     ],
 )
 def test_producer_mistakes_name_the_consumer(record: dict[str, Any], expected: tuple[str, str]) -> None:
-    """Each kind of producer mistake in raw data is one violation naming license-manager, field and rule."""
-    assert _found({"license_request": record}, event_type=APPROVED) == [("license-manager", *expected)]
+    """Each producer mistake is one violation naming field and rule, blamed on the contract reading the field.
+
+    A field no contract reads (an extra key, reviewed_at) is the published schema's finding, not a consumer's.
+    """
+    reads = _license_manager_reads()
+    blamed = "license-manager" if expected[0] in reads else "(no consumer contract)"
+    assert _found({"license_request": record}, event_type=APPROVED) == [(blamed, *expected)]
+
+
+def _license_manager_reads() -> tuple[str, ...]:
+    (contract,) = [c for c in load_contracts() if c.consumer == "license-manager"]
+    return contract.reads
+
+
+def test_an_event_the_schema_refuses_fails_every_contract_outcome() -> None:
+    """reviewed_at missing: blamed on no consumer (none reads it), yet no consumer can get the event: all fail."""
+    check = check_event({"license_request": _approved(reviewed_at=...)}, event_type=APPROVED)
+    assert [(v.consumer, v.field_path, v.rule) for v in check.violations] == [
+        ("(no consumer contract)", "reviewed_at", "REQUIRED_FIELD_MISSING")
+    ]
+    assert not check.deliverable
+    assert [check.outcome(c) for c in check.contracts] == ["failed"]
+    extra = check_event({"license_request": _approved(license_uuid="x")}, event_type=APPROVED)
+    assert extra.deliverable  # an extra key is dropped on the wire: consumers still get the event
+    assert [extra.outcome(c) for c in extra.contracts] == ["passed"]
+    assert not extra.ok
 
 
 def test_wrong_event_type() -> None:
