@@ -22,6 +22,7 @@ from .events import (
     get_event,
 )
 from .exceptions import (
+    NO_VALUE,
     ContractError,
     ContractViolation,
     DecodeError,
@@ -44,6 +45,7 @@ __all__ = [
     "CORRELATION_FIELD",
     "LICENSE_ASSIGNED",
     "LICENSE_REQUEST_APPROVED",
+    "NO_VALUE",
     "TRANSITIONS",
     "CapturedEvent",
     "CapturedEvents",

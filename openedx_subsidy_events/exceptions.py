@@ -13,6 +13,7 @@ from typing import Any
 from .redaction import OPAQUE, hidden_type, is_hidden, redacted_text, safe_repr
 
 __all__ = [
+    "NO_VALUE",
     "ContractError",
     "ContractViolation",
     "DecodeError",
@@ -31,6 +32,17 @@ __all__ = [
 def _short(value: Any, limit: int = 60) -> str:
     """``repr`` of a value, cut so that one bad value cannot flood a log line, and never raising."""
     return safe_repr(value, limit)
+
+
+class _NoValue:
+    """The value of a violation that is about no value (a missing field, the whole event)."""
+
+    def __repr__(self) -> str:
+        return "NO_VALUE"
+
+
+NO_VALUE: Any = _NoValue()
+"""What a :class:`ContractViolation` or a ``Violation`` holds when no value is involved; ``None`` is a value."""
 
 
 def _where(path: str, line: int | None, column: int | None, pointer: str) -> str:
@@ -254,7 +266,8 @@ class ContractViolation(SubsidyEventsError, AssertionError):
         contract_file: the contract's path (as shipped, e.g. ``contracts/<consumer>/<event_type>.yaml``).
         field_path: the dotted path of the offending field (``""`` for the whole event).
         rule: what was checked, e.g. ``"REQUIRED_FIELD_MISSING"`` or a JSON Schema keyword.
-        value: the offending value (a secret field's value is never shown in the message).
+        value: the offending value (``NO_VALUE`` when none is involved; a secret field's value is never
+            shown in the message, a pii field's only when asked for).
         reason: one sentence.
         line, column: the place in the contract file, when the problem is in the contract's own text.
 
@@ -290,7 +303,7 @@ class ContractViolation(SubsidyEventsError, AssertionError):
         where = _where(self.contract_file, self.line, self.column, "")
         field = f" {self.field_path}" if self.field_path else ""
         text = f"consumer {self.consumer!r} ({where}): {self.event_type}{field}: {self.rule}: {self.reason}"
-        if self.value is not None:
+        if self.value is not NO_VALUE:
             text += f" (value {redacted_text(self.event_type, self.field_path, self.value)})"
         return text
 

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 import attrs
 
-from ..exceptions import ContractViolation
+from ..exceptions import NO_VALUE, ContractViolation
 from ..redaction import redact
 
 __all__ = ["Contract", "Example", "Violation", "ViolationGroup"]
@@ -102,7 +102,7 @@ class Violation:
         consumer, event_type, contract_file: whose contract, for which event, in which file.
         field_path: the dotted path inside the payload record (``""`` for the whole event).
         rule: a stable UPPER_SNAKE id (``EXTRA_FIELD``, ``EXPECTATION_PATTERN``, ...).
-        value: the offending value (``None`` when there is none).
+        value: the offending value (``NO_VALUE`` when there is none: ``None`` is a value, and shown).
         reason: one sentence.
         pending: the contract is pending, so this is reported but does not fail.
         minorversion: the writer minor version involved, when one is.
@@ -119,7 +119,7 @@ class Violation:
     field_path: str
     rule: str
     reason: str
-    value: Any = None
+    value: Any = NO_VALUE
     pending: bool = False
     minorversion: int | None = None
     line: int | None = None
@@ -168,7 +168,7 @@ class Violation:
         """A JSON-ready dict (the value as its ``repr`` when it is not plain JSON; secrets hidden)."""
         shown = self.shown_value
         value = shown if isinstance(shown, str | int | float | bool | type(None)) else repr(shown)
-        return {
+        fields = {
             "consumer": self.consumer,
             "event_type": self.event_type,
             "contract_file": self.contract_file,
@@ -181,6 +181,9 @@ class Violation:
             "line": self.line,
             "column": self.column,
         }
+        if self.value is NO_VALUE:  # not null: null is the value None
+            del fields["value"]
+        return fields
 
 
 class ViolationGroup(ContractViolation):

@@ -28,6 +28,7 @@ from ..avro._schema import FORMAT_ATTRIBUTE
 from ..envelope import EventMetadata
 from ..events import CORRELATION_FIELD, all_events, get_event
 from ..events._definition import EventDefinition
+from ..exceptions import NO_VALUE
 from ..signals import CapturedEvent
 from ._expectations import iter_expectation_violations
 from ._loader import load_contracts
@@ -132,7 +133,7 @@ class _Problem:
     field_path: str
     rule: str
     reason: str
-    value: Any = None
+    value: Any = NO_VALUE
 
 
 def _iter_record_problems(

@@ -329,3 +329,13 @@ def test_a_newer_minor_the_consumers_reader_cannot_resolve(tmp_path: Path) -> No
         ("license-manager", "READER_CANNOT_DECODE", 1)
     ]
     assert "string is not long" in check.violations[0].reason
+
+
+def test_a_none_value_is_shown_and_no_value_is_not() -> None:
+    """lms_user_id=None is WRONG_TYPE '(value None)', JSON null; a missing field shows no value, no JSON key."""
+    (wrong,) = check_event({"license_request": _approved(lms_user_id=None)}, event_type=APPROVED).violations
+    assert str(wrong).endswith("is not a valid Avro long (value None)")
+    assert wrong.to_json()["value"] is None
+    (missing,) = check_event({"license_request": _approved(lms_user_id=...)}, event_type=APPROVED).violations
+    assert str(missing).endswith("REQUIRED_FIELD_MISSING: the published schema requires this field")
+    assert "value" not in missing.to_json()
