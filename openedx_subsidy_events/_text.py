@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-__all__ = ["CANONICAL_UUID", "RFC3339_DATE_TIME", "is_date_time", "pointer_token", "to_pointer"]
+__all__ = ["CANONICAL_UUID", "RFC3339_DATE_TIME", "is_date_time", "one_line", "pointer_token", "to_pointer"]
 
 CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 """A UUID as ``str(uuid)`` writes it (either case), and no other form: use with ``fullmatch``."""
@@ -37,3 +37,15 @@ def pointer_token(token: object) -> str:
 def to_pointer(*parts: object) -> str:
     """The JSON pointer of a path of keys and indexes."""
     return "".join("/" + pointer_token(part) for part in parts)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    r"""``text`` with its line breaks and other control characters escaped (``\n``, ``\x1b``).
+
+    A file name or a git ref can hold a newline; printed as it is, it would break the one-line
+    format of errors and findings (and let a name forge a line of output).
+    """
+    return _CONTROL.sub(lambda found: found.group().encode("unicode_escape").decode("ascii"), text)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from ._checkout import folder_option
+from ._text import one_line
 from ._version import __version__
 from .avro._store import default_root
 from .compat import Severity, lint_published
@@ -143,7 +144,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     try:
         return run(args, stdout, stderr)
     except SubsidyEventsError as error:  # an input that cannot be read or used: one line, exit 2
-        print(f"subsidy-events {args.command}: {error}", file=stderr)
+        print(f"subsidy-events {args.command}: {one_line(str(error))}", file=stderr)
         return EXIT_USAGE
     except RecursionError:
         print(f"subsidy-events {args.command}: an input is nested too deeply to read", file=stderr)

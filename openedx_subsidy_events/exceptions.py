@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ._text import one_line
 from .redaction import OPAQUE, hidden_type, is_hidden, redacted_text, safe_repr
 
 __all__ = [
@@ -46,7 +47,8 @@ NO_VALUE: Any = _NoValue()
 
 
 def _where(path: str, line: int | None, column: int | None, pointer: str) -> str:
-    """``path:line:column (pointer)``, leaving out what is not known."""
+    """``path:line:column (pointer)``, leaving out what is not known (control characters in names escaped)."""
+    path, pointer = one_line(path), one_line(pointer)
     if line is not None:
         path += f":{line}" + (f":{column}" if column is not None else "")
     return f"{path} ({pointer})" if pointer else path

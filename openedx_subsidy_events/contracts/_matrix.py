@@ -149,7 +149,14 @@ def _row(
     other = _find(reports, counterpart, counterpart_version, other_role, contract.path)
     sha = own[1].contract_sha256 if own else contract.sha256
     verdict, reason = _verdict(
-        own, other, contract, service=service, version=version, role=role, counterpart=counterpart
+        own,
+        other,
+        contract,
+        service=service,
+        version=version,
+        role=role,
+        counterpart=counterpart,
+        counterpart_version=counterpart_version,
     )
     return MatrixRow(
         role=role,
@@ -169,13 +176,22 @@ Found = tuple[VerificationReport, ContractResult] | None
 
 
 def _verdict(
-    own: Found, other: Found, contract: Contract, *, service: str, version: str, role: str, counterpart: str
+    own: Found,
+    other: Found,
+    contract: Contract,
+    *,
+    service: str,
+    version: str,
+    role: str,
+    counterpart: str,
+    counterpart_version: str | None = None,
 ) -> tuple[str, str]:
     other_role = "consumer" if role == "producer" else "producer"
     if own is None:
         return "missing", f"{service} {version} has no {role} verification of this contract"
     if other is None:
-        return "missing", f"{counterpart} has no {other_role} verification of this contract"
+        pinned = f" {counterpart_version}" if counterpart_version is not None else ""
+        return "missing", f"{counterpart}{pinned} has no {other_role} verification of this contract"
     for side, (report, result) in ((service, own), (counterpart, other)):
         if result.contract_sha256 != contract.sha256:
             return "mismatch", (

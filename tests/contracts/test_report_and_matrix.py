@@ -97,6 +97,18 @@ def test_pinned_counterpart_version(reports: Path) -> None:
     assert {row.verdict for row in matrix.rows} == {"ok"}
 
 
+def test_a_pinned_version_without_a_report_is_named(reports: Path) -> None:
+    """--counterpart enterprise-access=9.9, for which no report exists: 'missing', and the reason names 9.9."""
+    matrix = can_i_deploy(load_reports(reports), load_contracts(), service="license-manager", version="2.0",
+                          counterparts={"enterprise-access": "9.9"})  # fmt: skip
+    assert not matrix.deployable
+    reasons = {row.reason for row in matrix.rows}
+    assert reasons == {
+        "enterprise-access 9.9 has no consumer verification of this contract",
+        "enterprise-access 9.9 has no producer verification of this contract",
+    }
+
+
 def test_missing_verification(reports: Path) -> None:
     """ecommerce never verified anything: every row it takes part in is missing."""
     matrix = can_i_deploy(load_reports(reports), load_contracts(), service="ecommerce", version="1.0")
