@@ -27,6 +27,7 @@ from ..avro._store import published_stamp
 from ..contracts import Contract, decode_with_reader, load_contracts, writer_window
 from ..events import EventDefinition, get_event
 from ..exceptions import ContractError, ContractViolation
+from ..redaction import redact
 from .recorder import FieldReads, recording_payload
 from .strategies import contract_events, describe
 
@@ -95,17 +96,22 @@ class ConsumerFailure(ContractViolation):
         self.contracts_root = contracts_root
         self.schemas_root = schemas_root
 
+    def _shown_event(self) -> str:
+        """The event's JSON text as printed: secret values hidden, pii ones unless shown (the redaction rule)."""
+        return describe(redact(self.event_type, "", self.event))
+
     def replay_call(self) -> str:
         """A Python expression calling :func:`replay` with this failure's event, minor version, ``prepare`` and folders.
 
         The callables are named as they were defined; the event is its JSON text, which
-        :func:`replay` accepts as it is.
+        :func:`replay` accepts as it is. Like every value the package prints, a secret field's
+        value is a placeholder there (and a pii one unless shown, ``--subsidy-events-show-pii``).
         """
         arguments = [
             _callable_name(self.handler, "handler"),
             repr(self.consumer),
             repr(self.event_type),
-            repr(describe(self.event)),
+            repr(self._shown_event()),
             f"minorversion={self.minorversion}",
         ]
         if self.prepare is not None:
@@ -120,7 +126,7 @@ class ConsumerFailure(ContractViolation):
         return (
             f"consumer {self.consumer!r} ({self.contract_file}): {self.event_type}: {self.rule}: "
             f"on {self.source} written with minor {self.minorversion}, {self.reason}\n"
-            f"  event: {describe(self.event)}\n"
+            f"  event: {self._shown_event()}\n"
             f"  replay: {self.replay_call()}"
         )
 

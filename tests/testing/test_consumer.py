@@ -16,6 +16,7 @@ from fastavro.read import SchemaResolutionError
 from openedx_subsidy_events import UnknownEventType
 from openedx_subsidy_events.avro._schema import dumps_schema
 from openedx_subsidy_events.contracts import load_contracts
+from openedx_subsidy_events.redaction import show_pii
 from openedx_subsidy_events.testing import ConsumerFailure, replay, verify_consumer
 from openedx_subsidy_events.testing.consumer import find_contract
 from openedx_subsidy_events.testing.strategies import describe
@@ -90,8 +91,19 @@ def test_printed_call_evaluates_to_the_same_event() -> None:
     failure = ConsumerFailure(contract, event=tricky, minorversion=0, source="example 'x'", error=KeyError("x"))
     seen: list[Any] = []
     namespace = {"openedx_subsidy_events": _Recorder(seen), "handler": None}
-    eval(failure.replay_call(), namespace)  # the expression the failure prints
+    with show_pii():  # the tricky value is in the pii field, hidden by default
+        eval(failure.replay_call(), namespace)  # the expression the failure prints
     assert json.loads(seen[0][3]) == tricky
+
+
+def test_a_failure_prints_no_secret_and_pii_only_when_shown() -> None:
+    """The event and the replay line of a failure: the email is a placeholder unless pii is shown."""
+    contract = find_contract("license-manager", APPROVED)
+    failure = ConsumerFailure(contract, event=EVENT, minorversion=0, source="example 'x'", error=KeyError("x"))
+    assert "learner@example.com" not in str(failure)
+    assert str(failure).count("<hidden: pii field>") == 2  # the event line and the replay line
+    with show_pii():
+        assert str(failure).count("learner@example.com") == 2
 
 
 class _Recorder:
