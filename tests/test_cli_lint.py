@@ -28,19 +28,21 @@ def _publish_minor_without(root: Path, *removed: str) -> Path:
 
 
 def test_lint_names_the_consumer_a_removal_breaks(repo_root: Path, tmp_path: Path) -> None:
-    """Removing a field enterprise-access reads is an error naming it; one nobody reads is a safe note."""
+    """Removing a field enterprise-access reads (or has in an example) is an error naming it; an unused one is safe."""
     schemas = tmp_path / "schemas"
     shutil.copytree(repo_root / "schemas", schemas)
-    _publish_minor_without(schemas, "course_id", "assigned_at")
+    _publish_minor_without(schemas, "course_id", "assigned_at", "lms_user_id")
     code, out, _ = _run(
         "lint", str(schemas), "--contracts", str(repo_root / "contracts"), "--format", "json"
     )  # fmt: skip
     assert code == 1
     findings = {f["path"]: f for f in json.loads(out)["findings"] if f["rule"].startswith("FIELD_REMOVED")}
     course, assigned = findings["license_assignment.course_id"], findings["license_assignment.assigned_at"]
+    unused = findings["license_assignment.lms_user_id"]
     assert (course["severity"], course["consumers"]) == ("error", ["enterprise-access"])
-    assert (assigned["severity"], assigned["consumers"]) == ("info", [])
-    assert "removal is safe" in assigned["message"]
+    assert (assigned["severity"], assigned["consumers"]) == ("error", ["enterprise-access"])  # in its examples
+    assert (unused["severity"], unused["consumers"]) == ("info", [])
+    assert "removal is safe" in unused["message"]
 
 
 def test_check_lints_the_history_and_a_git_baseline(repo_root: Path) -> None:

@@ -22,6 +22,7 @@ __all__ = [
     "fingerprint",
     "identity",
     "iter_nodes",
+    "has_shadowed_branch",
     "shadows",
 ]
 
@@ -93,6 +94,28 @@ def shadows(earlier: Node, later: Node) -> bool:
     return earlier.named and earlier.kind == later.kind and (earlier.name == later.name or bool(earlier.aliases))
 
 
+def has_shadowed_branch(branches: Sequence[Node]) -> bool:
+    """Whether some branch is shadowed by an earlier one (:func:`shadows`), in one pass over the branches.
+
+    Kept by what :func:`shadows` compares (kinds seen, names seen per kind, kinds with an aliased
+    branch), so a union of thousands of branches costs no more than thousands of branches.
+    """
+    kinds: set[str] = set()
+    names: set[tuple[str, str]] = set()
+    aliased: set[str] = set()
+    for branch in branches:
+        if any((branch.kind, kind) in PROMOTIONS for kind in kinds):
+            return True
+        if branch.named and ((branch.kind, branch.name) in names or branch.kind in aliased):
+            return True
+        kinds.add(branch.kind)
+        if branch.named:
+            names.add((branch.kind, branch.name))
+            if branch.aliases:
+                aliased.add(branch.kind)
+    return False
+
+
 def check_finite(named: Sequence[Node]) -> None:
     """A record that must contain itself has no finite value: no datum can ever be written."""
     records = [node for node in named if node.kind == "record"]
@@ -150,7 +173,7 @@ def _fp(node: Node, active: set[int], done: set[int]) -> str | None:
         parts.append(_fp(field.type, active, done))
     if node.kind == "union":
         _check_union(node)
-        if any(shadows(a, b) for i, b in enumerate(node.branches) for a in node.branches[:i]):
+        if has_shadowed_branch(node.branches):
             parts.append(None)  # resolving it against itself may still promote a value: never skip it
     for child in [node.items] if node.kind in ("array", "map") else list(node.branches):
         parts.append(_fp(child, active, done))

@@ -397,15 +397,18 @@ def _git_entries(ref: str, path: Path) -> list[_Entry]:
     version_of = _version_of_file(path) if os.path.isfile(path) else None
     if version_of is not None:  # one version of a subject: its baseline is the subject's folder at ref
         relative = relative.parent
-    listing = _git(["ls-tree", "-r", "-z", "--full-tree", ref, "--", str(relative)], top, what)
+    # --long lists each blob's size, so a huge one is refused before git is asked for its bytes
+    listing = _git(["ls-tree", "-r", "-z", "--long", "--full-tree", ref, "--", str(relative)], top, what)
     blobs: list[tuple[str, PurePosixPath]] = []
+    sizes: dict[str, int] = {}
     for item in listing.split(b"\0"):
         if not item:
             continue
         meta, _, name = item.decode("utf-8", "surrogateescape").partition("\t")
-        mode, kind, oid = meta.split()
+        mode, kind, oid, blob_size = meta.split()
         if kind == "blob" and mode != "120000":
             blobs.append((oid, PurePosixPath(name)))
+            sizes[oid] = int(blob_size)
     if not blobs:
         return []
     places: list[tuple[str, int | None] | None]
@@ -421,6 +424,9 @@ def _git_entries(ref: str, path: Path) -> list[_Entry]:
             wanted.append((oid, f"{ref}:{blob_path}", place))
     if not wanted:
         return []
+    for oid, display, _place in wanted:
+        if sizes[oid] > MAX_SCHEMA_BYTES:
+            raise SchemaError(display, f"the file is larger than {MAX_SCHEMA_BYTES} bytes", rule="UNREADABLE")
     output = _git(["cat-file", "--batch"], top, what, stdin="".join(f"{oid}\n" for oid, _, _ in wanted).encode())
     entries: list[_Entry] = []
     offset = 0

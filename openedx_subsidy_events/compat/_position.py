@@ -1,20 +1,25 @@
 """From a JSON pointer to the line and column where that value starts in the file's text.
 
-``json`` keeps no positions, so this scans the text along the pointer only, skipping the values
-beside the path. It runs only for findings that are reported, never for every node.
+``json`` keeps no positions, so the text is scanned once, iteratively, recording where every value
+starts under its JSON pointer; each finding then looks its place up. The scan is linear in the size
+of the text however many findings a file has (re-scanning the text per finding made 25,000
+undocumented fields take minutes).
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
+import json
 
 __all__ = ["locate"]
 
-_WS = " \t\r\n"
+_WS = frozenset(" \t\r\n")
+_SCALAR_END = frozenset(",]}") | _WS
 
 
-class _Miss(Exception):
-    """The pointer does not lead anywhere in this text."""
+class _Malformed(Exception):
+    """The text is not the JSON it was parsed from (then no position is known)."""
 
 
 def _skip_ws(text: str, i: int) -> int:
@@ -34,83 +39,107 @@ def _string_end(text: str, i: int) -> int:
         if char == '"':
             return i + 1
         i += 1
-    raise _Miss
+    raise _Malformed
 
 
-def _value_end(text: str, i: int) -> int:
-    """The index after the JSON value that starts at ``i`` (iterative: no recursion on deep input)."""
-    depth = 0
-    while i < len(text):
+def _token(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
+
+
+class _Scan:
+    """One pass over a JSON text: the start offset of every value, by JSON pointer (first one wins)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts: dict[str, int] = {}
+        # one entry per open container: [kind, its pointer, elements seen (arrays)]
+        self.stack: list[list[object]] = []
+
+    def run(self) -> dict[str, int]:
+        i = self.value(_skip_ws(self.text, 0), "")
+        while self.stack:
+            i = self.after_value(_skip_ws(self.text, i))
+        return self.starts
+
+    def value(self, i: int, pointer: str) -> int:
+        """Record the value at ``i``; open a container, or skip a scalar. The index after what was read."""
+        text = self.text
+        if i >= len(text):
+            raise _Malformed
+        self.starts.setdefault(pointer, i)
         char = text[i]
-        if char == '"':
-            i = _string_end(text, i)
-            if depth == 0:
-                return i
-            continue
-        if char in "[{":
-            depth += 1
-        elif char in "]}":
-            if depth == 0:
-                return i
-            depth -= 1
-            if depth == 0:
+        if char == "{":
+            self.stack.append(["{", pointer, 0])
+            return self.key(_skip_ws(text, i + 1))
+        if char == "[":
+            self.stack.append(["[", pointer, 0])
+            i = _skip_ws(text, i + 1)
+            if i < len(text) and text[i] == "]":
+                self.stack.pop()
                 return i + 1
-        elif (depth == 0 and char in ",") or (depth == 0 and char in _WS):
-            return i
-        i += 1
-    return i
-
-
-def _unescape(token: str) -> str:
-    return token.replace("~1", "/").replace("~0", "~")
-
-
-def _step(text: str, i: int, token: str) -> int:
-    """From the value at ``i`` to its child named ``token``; the child's start index."""
-    import json
-
-    i = _skip_ws(text, i)
-    if i >= len(text):
-        raise _Miss
-    if text[i] == "{":
-        i = _skip_ws(text, i + 1)
-        while i < len(text) and text[i] != "}":
-            end = _string_end(text, i)
-            key = json.loads(text[i:end])
-            i = _skip_ws(text, end)
-            i = _skip_ws(text, i + 1)  # the colon
-            if key == token:
-                return i
-            i = _skip_ws(text, _value_end(text, i))
-            if i < len(text) and text[i] == ",":
-                i = _skip_ws(text, i + 1)
-        raise _Miss
-    if text[i] == "[":
-        if not token.isdigit():
-            raise _Miss
-        wanted = int(token)
-        i = _skip_ws(text, i + 1)
-        for _ in range(wanted):
-            if i >= len(text) or text[i] == "]":
-                raise _Miss
-            i = _skip_ws(text, _value_end(text, i))
-            if i < len(text) and text[i] == ",":
-                i = _skip_ws(text, i + 1)
-        if i >= len(text) or text[i] == "]":
-            raise _Miss
+            return self.value(i, pointer + "/0")
+        if char == '"':
+            return _string_end(text, i)
+        while i < len(text) and text[i] not in _SCALAR_END:
+            i += 1
         return i
-    raise _Miss
+
+    def key(self, i: int) -> int:
+        """At a key (or the end of an empty object): read it and the value after it."""
+        text = self.text
+        if i < len(text) and text[i] == "}":
+            self.stack.pop()
+            return i + 1
+        if i >= len(text) or text[i] != '"':
+            raise _Malformed
+        end = _string_end(text, i)
+        raw = text[i + 1 : end - 1]
+        key = json.loads(text[i:end]) if "\\" in raw else raw
+        i = _skip_ws(text, end)
+        if i >= len(text) or text[i] != ":":
+            raise _Malformed
+        parent = self.stack[-1][1]
+        return self.value(_skip_ws(text, i + 1), f"{parent}/{_token(key)}")
+
+    def after_value(self, i: int) -> int:
+        """After a value inside the innermost container: the next element, or the container's end."""
+        text = self.text
+        if i >= len(text):
+            raise _Malformed
+        kind, pointer, count = self.stack[-1]
+        char = text[i]
+        if char == ",":
+            i = _skip_ws(text, i + 1)
+            if kind == "{":
+                return self.key(i)
+            self.stack[-1][2] = count = int(count) + 1  # type: ignore[call-overload]
+            return self.value(i, f"{pointer}/{count}")
+        if char == ("}" if kind == "{" else "]"):
+            self.stack.pop()
+            return i + 1
+        raise _Malformed
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=64)
+def _index(text: str) -> tuple[dict[str, int], list[int]]:
+    """Where each value starts, by pointer, and where each line starts: built once per text."""
+    try:
+        starts = _Scan(text).run()
+    except (_Malformed, ValueError):
+        starts = {}
+    lines = [0]
+    position = text.find("\n")
+    while position != -1:
+        lines.append(position + 1)
+        position = text.find("\n", position + 1)
+    return starts, lines
+
+
 def locate(text: str, pointer: str) -> tuple[int, int] | None:
     """1-based ``(line, column)`` of the value at ``pointer`` in ``text``; ``None`` if not found."""
-    try:
-        i = _skip_ws(text, 0)
-        for token in pointer.split("/")[1:] if pointer else []:
-            i = _step(text, i, _unescape(token))
-    except (_Miss, ValueError):
+    starts, lines = _index(text)
+    offset = starts.get(pointer)
+    if offset is None:
         return None
-    line = text.count("\n", 0, i) + 1
-    column = i - (text.rfind("\n", 0, i) + 1) + 1
-    return line, column
+    line = bisect.bisect_right(lines, offset)
+    return line, offset - lines[line - 1] + 1

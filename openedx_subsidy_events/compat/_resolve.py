@@ -10,7 +10,7 @@ history of mostly unchanged versions cheap.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from ._graph import PROMOTIONS
 from ._logical import TIME_FAMILY, decimal_shape, effective
@@ -79,6 +79,41 @@ def matches(reader: Node, writer: Node) -> bool:
     return (wk, rk) in PROMOTIONS
 
 
+_LISTED_BRANCHES = 8
+"""A message names this many of a union's branches, so a union of thousands cannot flood a line."""
+
+
+class _BranchIndex:
+    """A reader union's branches by what :func:`matches` compares, so the first match is found without a scan.
+
+    The specification picks the *first* branch that matches. Unnamed branches are keyed by kind
+    (their first index); named ones by every name that could match them (their name, their aliases
+    resolved and as written), and a named writer's candidates are checked with :func:`matches` in
+    order, so the rule itself stays in one place.
+    """
+
+    def __init__(self, branches: Sequence[Node]) -> None:
+        self.branches = branches
+        self.unnamed: dict[str, int] = {}
+        self.named: dict[tuple[str, str], list[int]] = {}
+        for index, branch in enumerate(branches):
+            if branch.named:
+                for name in {branch.name, *branch.aliases, *branch.raw_aliases}:
+                    self.named.setdefault((branch.kind, name), []).append(index)
+            else:
+                self.unnamed.setdefault(branch.kind, index)
+
+    def first_match(self, writer: Node) -> Node | None:
+        """The first branch that :func:`matches` ``writer``, as a scan in order would find it."""
+        if writer.named:
+            keys = {(writer.kind, writer.name), (writer.kind, writer.fullname)}
+            candidates = sorted({index for key in keys for index in self.named.get(key, ())})
+            return next((self.branches[i] for i in candidates if matches(self.branches[i], writer)), None)
+        kinds = [writer.kind] + [rk for (wk, rk) in PROMOTIONS if wk == writer.kind]
+        found = [self.unnamed[kind] for kind in kinds if kind in self.unnamed]
+        return self.branches[min(found)] if found else None
+
+
 class _Walk:
     """One reader/writer walk; ``emit`` is called only for rules in ``enabled``."""
 
@@ -89,6 +124,14 @@ class _Walk:
         self.enabled = enabled
         self.emit = emit
         self.seen: set[tuple[int, int]] = set()
+        self._indexes: dict[int, _BranchIndex] = {}
+
+    def index(self, union: Node) -> _BranchIndex:
+        """The branch index of a reader union, built once per walk."""
+        found = self._indexes.get(id(union))
+        if found is None:
+            found = self._indexes[id(union)] = _BranchIndex(union.branches)
+        return found
 
     def hit(
         self,
@@ -111,7 +154,7 @@ class _Walk:
         if wk == "union":
             self.from_union(reader, writer, path)
         elif rk == "union":
-            branch = next((b for b in reader.branches if matches(b, writer)), None)
+            branch = self.index(reader).first_match(writer)
             if branch is None:
                 self.type_changed(reader, writer, path)
             else:
@@ -198,8 +241,11 @@ class _Walk:
         self.hit(rule, path, reader, branch, text)
 
     def from_union(self, reader: Node, writer: Node, path: Path) -> None:
-        candidates = reader.branches if reader.kind == "union" else (reader,)
-        chosen = [next((b for b in candidates if matches(b, wb)), None) for wb in writer.branches]
+        if reader.kind == "union":
+            index = self.index(reader)
+            chosen = [index.first_match(wb) for wb in writer.branches]
+        else:
+            chosen = [reader if matches(reader, wb) else None for wb in writer.branches]
         if writer.branches and all(c is None for c in chosen):
             self.type_changed(reader, writer, path)
             return
@@ -213,8 +259,8 @@ class _Walk:
 
     def branch(self, union: Node, picked: Node, writer: Node, path: Path) -> None:
         """Resolve ``writer`` against ``picked``, the first branch of the reader's ``union`` that matches it."""
-        later = union.branches[union.branches.index(picked) + 1 :]
-        if (writer.kind, picked.kind) in PROMOTIONS and any(b.kind == writer.kind for b in later):
+        # picked is the first match, so an exact branch of the writer's kind, if the union has one, comes later
+        if (writer.kind, picked.kind) in PROMOTIONS and writer.kind in self.index(union).unnamed:
             self.promoted(picked, writer, path, shadowed=True)  # the exact branch comes too late
         else:
             self.walk(picked, writer, path)
@@ -422,7 +468,9 @@ def _index(field: Field) -> int:
 
 def _describe(node: Node) -> str:
     if node.kind == "union":
-        return "union [" + ", ".join(node_name(b) for b in node.branches) + "]"
+        shown = [node_name(b) for b in node.branches[:_LISTED_BRANCHES]]
+        more = len(node.branches) - len(shown)
+        return "union [" + ", ".join(shown) + (f", and {more} more" if more else "") + "]"
     if node.named:
         return f"{node.kind} {node.fullname}"
     return node.kind
