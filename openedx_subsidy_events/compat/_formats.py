@@ -12,6 +12,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import PurePath
 
+from .._text import one_line
 from .._version import __version__
 from ._model import Finding, Report, Severity
 from ._rules import RULES
@@ -34,7 +35,7 @@ def render_text(report: Report, fail_on: Severity) -> str:
 
     ``vs OLD`` names the old file the finding compares with (:attr:`Finding.versus`), when there is one.
     """
-    lines = [str(finding) for finding in report]
+    lines = [one_line(str(finding)) for finding in report]  # a name with a line break cannot forge a line
     lines.append(_summary(report))
     return "\n".join(lines) + "\n"
 
