@@ -242,6 +242,21 @@ def _first_failure(consumer: KafkaEventConsumer, timeout: float = 20.0) -> Messa
     raise AssertionError("the consumer raised no MessageNotProcessed")
 
 
+def _framed_with_a_bad_uuid(registry: Any, topic: str) -> bytes:
+    """A well-framed value of the registered schema whose subsidy_request_uuid is not a UUID (fails validation)."""
+    import io
+
+    import fastavro
+
+    schema = registry_schema(LICENSE_ASSIGNED)
+    schema_id = registry.register_schema(value_subject(f"{PREFIX}-{topic}", LICENSE_ASSIGNED), Schema(schema, "AVRO"))
+    record = LICENSE_ASSIGNED.to_record(full_payload(LICENSE_ASSIGNED))
+    record["license_assignment"]["subsidy_request_uuid"] = "not-a-uuid"
+    out = io.BytesIO()
+    fastavro.schemaless_writer(out, fastavro.parse_schema(json.loads(schema)), record)
+    return frame(schema_id, out.getvalue())
+
+
 def _a_writer_without(field: str) -> str:
     schema = json.loads(registry_schema(LICENSE_ASSIGNED))
     record = schema["fields"][0]["type"]
@@ -271,8 +286,9 @@ def _a_writer_without(field: str) -> str:
             ),
             "INCOMPATIBLE_WRITER_SCHEMA",
         ),
+        (lambda registry, topic: _framed_with_a_bad_uuid(registry, topic), "UNDECODABLE"),
     ],
-    ids=["unknown-id", "bad-magic", "empty", "writer-lacks-a-required-field", "another-record"],
+    ids=["unknown-id", "bad-magic", "empty", "writer-lacks-a-required-field", "another-record", "invalid-uuid"],
 )
 def test_unreadable_messages_go_to_the_dead_letter_topic(cluster: MockCluster, registry: Any, topic: str, value: Any,
                                                          rule: str) -> None:  # fmt: skip
