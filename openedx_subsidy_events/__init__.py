@@ -5,7 +5,6 @@ or Kafka clients (those live in :mod:`openedx_subsidy_events.integrations`, impo
 """
 
 from ._version import __version__
-from .avro import SingleObjectEvent, decode_single_object, encode_single_object
 from .envelope import EventMetadata
 from .events import (
     CORRELATION_FIELD,
@@ -18,7 +17,10 @@ from .events import (
     EventDefinition,
     LicenseAssignmentData,
     LicenseRequestData,
+    SingleObjectEvent,
     all_events,
+    decode_single_object,
+    encode_single_object,
     get_event,
 )
 from .exceptions import (

@@ -74,10 +74,20 @@ def redact_field(value: Any, sensitivity: str | None) -> Any:
     return HIDDEN[sensitivity] if sensitivity is not None and is_hidden(sensitivity) else value
 
 
-def _sensitivities(event_type: str) -> Mapping[str, str]:
-    from .events import sensitive_fields  # the events import the errors, which import this module
+_SENSITIVE_FIELDS: dict[str, Mapping[str, str]] = {}
 
-    return sensitive_fields(event_type)
+
+def declare_sensitive_fields(event_type: str, marks: Mapping[str, str]) -> None:
+    """Record the sensitivity mark of each marked payload field of an event type.
+
+    The events declare theirs when they are defined (:mod:`openedx_subsidy_events.events`): this
+    rule sits below them, since every error message uses it, and so cannot import them.
+    """
+    _SENSITIVE_FIELDS[event_type] = dict(marks)
+
+
+def _sensitivities(event_type: str) -> Mapping[str, str]:
+    return _SENSITIVE_FIELDS.get(event_type, {})
 
 
 def redact(event_type: str, field_path: str, value: Any) -> Any:

@@ -1,18 +1,20 @@
-"""Avro schemas and bytes of the events: generation, the published store, and the encodings."""
+"""Avro for payload classes: schema generation, the published store, the codec, and the encodings' bytes.
+
+This floor knows attrs payload classes and Avro; it knows none of the package's events (those are
+defined one floor up, in :mod:`openedx_subsidy_events.events`, on top of it).
+"""
 
 from ._codec import PayloadCodec
-from ._schema import avro_namespace, dumps_schema, event_schema, payload_record_schema
-from ._single_object import SingleObjectEvent, decode_single_object, encode_single_object, schema_fingerprint
+from ._schema import DescribedEvent, avro_namespace, dumps_schema, event_schema, payload_record_schema
+from ._single_object import schema_fingerprint
 from ._store import default_root, load_published, read_schema_file
 
 __all__ = [
+    "DescribedEvent",
     "PayloadCodec",
-    "SingleObjectEvent",
     "avro_namespace",
-    "decode_single_object",
     "default_root",
     "dumps_schema",
-    "encode_single_object",
     "event_schema",
     "load_published",
     "payload_record_schema",

@@ -13,17 +13,21 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from uuid import UUID
 
 import attrs
 
 from .._payload import DOC, SENSITIVITY
 
-if TYPE_CHECKING:
-    from ..events._definition import EventDefinition
-
-__all__ = ["ENVELOPE_RECORD_NAME", "avro_namespace", "dumps_schema", "event_schema", "payload_record_schema"]
+__all__ = [
+    "ENVELOPE_RECORD_NAME",
+    "DescribedEvent",
+    "avro_namespace",
+    "dumps_schema",
+    "event_schema",
+    "payload_record_schema",
+]
 
 ENVELOPE_RECORD_NAME = "CloudEvent"
 """The top-level record name openedx-events uses; records resolve by unqualified name, so it must match."""
@@ -36,6 +40,30 @@ SENSITIVITY_ATTRIBUTE = "x-sensitivity"
 FORMAT_ATTRIBUTE = "x-format"
 
 _NAME_PART = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+class DescribedEvent(Protocol):
+    """What generating an event's schema reads of it (an :class:`~openedx_subsidy_events.EventDefinition` has it).
+
+    Schema generation sits below the event definitions: it knows payload classes and these four
+    attributes, never the package's own events.
+    """
+
+    @property
+    def event_type(self) -> str:
+        """The event type, from which the namespace is derived."""
+
+    @property
+    def data_key(self) -> str:
+        """The name of the envelope's one field, which holds the payload."""
+
+    @property
+    def payload_type(self) -> type[Any]:
+        """The attrs class of the payload."""
+
+    @property
+    def description(self) -> str:
+        """What the event means: the envelope record's ``doc``."""
 
 
 def avro_namespace(event_type: str) -> str:
@@ -82,7 +110,7 @@ def payload_record_schema(payload_type: type) -> dict[str, Any]:
     }
 
 
-def event_schema(definition: EventDefinition[Any]) -> dict[str, Any]:
+def event_schema(definition: DescribedEvent) -> dict[str, Any]:
     """The full Avro schema of an event's current minor version, as it is published."""
     return {
         "type": "record",

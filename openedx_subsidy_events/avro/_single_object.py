@@ -2,34 +2,22 @@
 
 Self-identifying bytes without a schema registry: the fingerprint (of the schema's Parsing
 Canonical Form, little-endian) names both the event type and the minor version, since every
-published schema of every event has its own namespace or fields.
+published schema of every event has its own namespace or fields. This module knows the bytes;
+which event a fingerprint names is :mod:`openedx_subsidy_events.events`' to say.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
+from typing import Any
 
 from ..exceptions import DecodeError
 
-if TYPE_CHECKING:
-    from ..events._definition import EventDefinition
-
-__all__ = ["MAGIC", "SingleObjectEvent", "decode_single_object", "encode_single_object", "schema_fingerprint"]
+__all__ = ["HEADER_LENGTH", "MAGIC", "schema_fingerprint", "single_object_header", "split_single_object"]
 
 MAGIC = b"\xc3\x01"
-_HEADER_LENGTH = len(MAGIC) + 8
-
-P = TypeVar("P")
-
-
-class SingleObjectEvent(NamedTuple, Generic[P]):
-    """What :func:`decode_single_object` found in the bytes."""
-
-    definition: EventDefinition[P]
-    minorversion: int
-    payload: P
+HEADER_LENGTH = len(MAGIC) + 8
+"""The magic bytes and the 8-byte fingerprint that come before the body."""
 
 
 def schema_fingerprint(schema: Mapping[str, Any]) -> bytes:
@@ -39,44 +27,18 @@ def schema_fingerprint(schema: Mapping[str, Any]) -> bytes:
     return bytes.fromhex(fingerprint(to_parsing_canonical_form(dict(schema)), "CRC-64-AVRO"))
 
 
-def encode_single_object(definition: EventDefinition[P], payload: P) -> bytes:
-    """Single-object bytes of a payload, written with the event's current schema."""
-    return MAGIC + _current_fingerprint(definition) + definition.serialize(payload)
+def single_object_header(schema: Mapping[str, Any]) -> bytes:
+    """The bytes before the body of a datum written with ``schema``."""
+    return MAGIC + schema_fingerprint(schema)
 
 
-@functools.cache
-def _current_fingerprint(definition: EventDefinition[Any]) -> bytes:
-    return schema_fingerprint(definition.schema)
-
-
-@functools.cache
-def _fingerprint_index() -> dict[bytes, tuple[EventDefinition[Any], int]]:
-    from ..events import all_events
-
-    index: dict[bytes, tuple[EventDefinition[Any], int]] = {}
-    for definition in all_events():
-        for minor, schema in definition.schemas.items():
-            index.setdefault(schema_fingerprint(schema), (definition, minor))
-    return index
-
-
-def decode_single_object(data: bytes | bytearray | memoryview) -> SingleObjectEvent[Any]:
-    """Decode single-object bytes of any of this package's events, whichever minor wrote them."""
+def split_single_object(data: bytes | bytearray | memoryview) -> tuple[bytes, memoryview]:
+    """``(fingerprint, body)`` of single-object bytes; :class:`DecodeError` if they are not single-object."""
     if not isinstance(data, bytes | bytearray | memoryview):
         raise DecodeError(None, f"expected bytes, got {type(data).__name__}")
     view = memoryview(data)
-    if len(view) < _HEADER_LENGTH:
-        raise DecodeError(None, f"{len(view)} bytes is shorter than a single-object header ({_HEADER_LENGTH})")
+    if len(view) < HEADER_LENGTH:
+        raise DecodeError(None, f"{len(view)} bytes is shorter than a single-object header ({HEADER_LENGTH})")
     if view[:2] != MAGIC:
         raise DecodeError(None, "not Avro single-object encoding (the first two bytes are not C3 01)", offset=0)
-    found = _fingerprint_index().get(bytes(view[2:_HEADER_LENGTH]))
-    if found is None:
-        reason = f"no published schema has fingerprint {bytes(view[2:_HEADER_LENGTH]).hex()}"
-        raise DecodeError(None, reason, offset=2)
-    definition, minor = found
-    try:
-        payload = definition.deserialize(view[_HEADER_LENGTH:], minorversion=minor)
-    except DecodeError as error:
-        offset = None if error.offset is None else error.offset + _HEADER_LENGTH
-        raise DecodeError(error.event_type, error.reason, offset=offset) from None
-    return SingleObjectEvent(definition, minor, payload)
+    return bytes(view[2:HEADER_LENGTH]), view[HEADER_LENGTH:]

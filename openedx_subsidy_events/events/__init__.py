@@ -1,14 +1,15 @@
-"""The four subsidy events, and looking them up by event type."""
+"""The four subsidy events: payload classes, their definitions, and looking them up.
 
-from __future__ import annotations
+The definitions sit on the Avro floor (:mod:`openedx_subsidy_events.avro`: schema generation, the
+published store and the codec, which know payload classes but none of these events) and below
+everything that uses the events: signals, contracts, the linter's knowledge of consumers, the
+exports and the command line.
+"""
 
-from typing import Any
-
-import attrs
-
-from .._payload import SENSITIVITY, field, payload_fields
-from ..exceptions import UnknownEventType
+from .._payload import field, payload_fields
 from ._definition import CORRELATION_FIELD, EventDefinition
+from ._registry import all_events, get_event
+from ._single_object import SingleObjectEvent, decode_single_object, encode_single_object
 from .ecommerce import COUPON_CODE_ASSIGNED, CouponCodeAssignmentData
 from .enterprise_access import (
     COUPON_CODE_REQUEST_APPROVED,
@@ -29,54 +30,11 @@ __all__ = [
     "EventDefinition",
     "LicenseAssignmentData",
     "LicenseRequestData",
+    "SingleObjectEvent",
     "all_events",
+    "decode_single_object",
+    "encode_single_object",
     "field",
     "get_event",
     "payload_fields",
 ]
-
-_EVENTS: tuple[EventDefinition[Any], ...] = (
-    COUPON_CODE_REQUEST_APPROVED,
-    LICENSE_REQUEST_APPROVED,
-    COUPON_CODE_ASSIGNED,
-    LICENSE_ASSIGNED,
-)
-_BY_TYPE = {definition.event_type: definition for definition in _EVENTS}
-_SENSITIVE: dict[str, dict[str, str]] = {
-    definition.event_type: {
-        a.name: a.metadata[SENSITIVITY] for a in attrs.fields(definition.payload_type) if a.metadata.get(SENSITIVITY)
-    }
-    for definition in _EVENTS
-}
-
-
-def sensitive_fields(event_type: str) -> dict[str, str]:
-    """The payload fields of an event type with a sensitivity mark, and the mark (none for an unknown type)."""
-    return _SENSITIVE.get(event_type, {})
-
-
-def secret_fields(event_type: str) -> frozenset[str]:
-    """The payload fields of an event type marked ``sensitivity="secret"`` (none for an unknown type)."""
-    return frozenset(name for name, mark in sensitive_fields(event_type).items() if mark == "secret")
-
-
-def all_events() -> tuple[EventDefinition[Any], ...]:
-    """Every event of the package, in the order of the flow (approved events first).
-
-    .. versionadded:: 0.1.0
-    """
-    return _EVENTS
-
-
-def get_event(event_type: str) -> EventDefinition[Any]:
-    """The definition of ``event_type``; :class:`UnknownEventType` (with close names) if none.
-
-    .. versionadded:: 0.1.0
-    """
-    try:
-        return _BY_TYPE[event_type]
-    except (KeyError, TypeError):
-        import difflib
-
-        close = difflib.get_close_matches(str(event_type), list(_BY_TYPE), n=3, cutoff=0.6)
-        raise UnknownEventType(str(event_type), close) from None

@@ -1,4 +1,9 @@
-"""The definition object of one event: its identity, its payload class, its schemas and its codec."""
+"""The definition object of one event: its identity, its payload class, its schemas and its codec.
+
+A definition binds an event's identity to the Avro floor below it (schema generation, the
+published store and the codec, which take payload classes and know no event) and to in-process
+delivery (``_dispatch``).
+"""
 
 from __future__ import annotations
 
@@ -9,12 +14,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from uuid import UUID
 
-from .. import signals
 from ..avro._codec import PayloadCodec
 from ..avro._schema import event_schema
 from ..avro._store import load_published
 from ..envelope import EventMetadata
 from ..exceptions import PayloadError
+from . import _dispatch
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -188,13 +193,13 @@ class EventDefinition(Generic[P]):
         elif metadata.minorversion != self.minor_version:
             reason = f"must be {self.minor_version}, the minor version this package writes {self.event_type} with"
             raise PayloadError("EventMetadata", "minorversion", metadata.minorversion, reason)
-        return signals.dispatch(self, payload, metadata)
+        return _dispatch.dispatch(self, payload, metadata)
 
     def connect(self, receiver: Callable[..., Any]) -> Callable[..., Any]:
         """Call ``receiver`` for every event of this type sent in process; usable as a decorator."""
-        signals.connect(self.event_type, receiver)
+        _dispatch.connect(self.event_type, receiver)
         return receiver
 
     def disconnect(self, receiver: Callable[..., Any]) -> bool:
         """Stop calling ``receiver``; ``False`` if it was not connected."""
-        return signals.disconnect(self.event_type, receiver)
+        return _dispatch.disconnect(self.event_type, receiver)
