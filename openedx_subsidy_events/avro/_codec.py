@@ -1,24 +1,30 @@
 """Schemaless Avro encoding of payloads, as the Open edX event buses put it on the wire.
 
-Encoding turns a payload into the record dict openedx-events builds (UUID → canonical string,
-datetime → ``isoformat()``) and lets fastavro write it with the parsed current schema. Decoding
-picks the *writer* schema by minor version from the published history and resolves it to the
-current (reader) schema, so a consumer never reads bytes with the wrong schema. Every failure of
-untrusted bytes becomes one :class:`DecodeError`.
+Encoding runs an encoder generated from the current schema (``_encoder``), which writes the bytes
+of fastavro's ``schemaless_writer`` straight from the payload object. Decoding picks the *writer*
+schema by minor version from the published history and resolves it to the current (reader) schema
+(``_plan``), then runs a strict decoder generated for that pair (``_decoder``), so a consumer never
+reads bytes with the wrong schema. Every failure of untrusted bytes becomes one :class:`DecodeError`
+that names the byte offset and the field being read. Encoders and decoders are built on first use
+and kept for the codec's life.
 """
 
 from __future__ import annotations
 
-import io
+import functools
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from uuid import UUID
 
 import attrs
 import fastavro
 
 from ..exceptions import DecodeError, PayloadError, UnknownSchemaVersion
-from ._compile import compile_from_decoded, compile_to_record, datetime_from_wire, uuid_from_wire
+from ._compile import compile_to_record, datetime_from_wire, uuid_from_wire
+from ._decoder import Decoder, compile_decoder
+from ._encoder import compile_encoder, invalid_value
+from ._plan import resolve
 from ._store import load_published
 
 if TYPE_CHECKING:
@@ -30,15 +36,15 @@ P = TypeVar("P")
 
 _FROM_TEXT = {UUID: uuid_from_wire, datetime: datetime_from_wire}
 _BUFFERS = (bytes, bytearray, memoryview)
-_read = fastavro.schemaless_reader
-_write = fastavro.schemaless_writer
+_RESOLVED_KEPT = 64
+"""Decoders kept for (writer, reader) pairs given to :meth:`PayloadCodec.decode_resolved` (a registry's schemas)."""
 
 
 class PayloadCodec(Generic[P]):
     """Encodes and decodes one event's payloads; built once per event and reused.
 
-    The parsed schemas and the converters (generated per payload class, see ``_compile``) are
-    built once, so the hot path is one generated function and one fastavro call.
+    The parsed current schema is built with the codec; the encoder, each minor version's decoder
+    and the record-dict converter are generated on first use and kept.
     """
 
     def __init__(
@@ -56,15 +62,24 @@ class PayloadCodec(Generic[P]):
         self.payload_type = payload_type
         self.minor_version = minor_version
         self.schemas_root = schemas_root
+        self._schema = schema
         self._parsed_current = fastavro.parse_schema(schema)
-        self._to_record = compile_to_record(payload_type, data_key)
-        self._from_decoded = compile_from_decoded(payload_type, data_key, self._invalid_value)
         self._by_minor: dict[int, tuple[Any, Any]] = {}
+        self._decoders: dict[int, Decoder] = {}
+        self._resolved: dict[tuple[int, int], tuple[Any, Any, Decoder]] = {}
 
     # -- encoding ---------------------------------------------------------------------------
 
+    @functools.cached_property
+    def _to_record(self) -> Callable[[P], dict[str, Any]]:
+        return compile_to_record(self.payload_type, self.data_key)
+
+    @functools.cached_property
+    def _encode(self) -> Callable[[P], bytes]:
+        return compile_encoder(self._schema, self.payload_type, self.data_key)
+
     def to_record(self, payload: P) -> dict[str, Any]:
-        """The Avro record dict of a payload (the value fastavro writes)."""
+        """The Avro record dict of a payload (the value fastavro would write)."""
         if type(payload) is not self.payload_type:
             raise PayloadError.not_a_payload(self.payload_type, self.data_key, payload)
         return self._to_record(payload)
@@ -72,10 +87,14 @@ class PayloadCodec(Generic[P]):
     def encode(self, payload: P) -> bytes:
         """Schemaless Avro bytes of a payload, written with the current schema."""
         if type(payload) is not self.payload_type:
-            self.to_record(payload)  # raises the PayloadError
-        out = io.BytesIO()
-        _write(out, self._parsed_current, self._to_record(payload))
-        return out.getvalue()
+            raise PayloadError.not_a_payload(self.payload_type, self.data_key, payload)
+        try:
+            return self._encode(payload)
+        except Exception:  # a field mutated since construction: what its validator says of it
+            error = invalid_value(payload)
+            if error is None:
+                raise
+        raise error from None
 
     # -- decoding ---------------------------------------------------------------------------
 
@@ -84,7 +103,7 @@ class PayloadCodec(Generic[P]):
         return self._schemas_for(minorversion)[0]
 
     def _schemas_for(self, minorversion: int) -> tuple[Any, Any]:
-        """``(writer, reader)`` for fastavro: the reader is ``None`` when the writer is the current schema."""
+        """``(writer, reader)`` parsed: the reader is ``None`` when the writer is the current schema."""
         pair = self._by_minor.get(minorversion) if type(minorversion) is int else None  # True == 1, but not a minor
         if pair is None:
             published = load_published(self.event_type, self.schemas_root)
@@ -96,6 +115,26 @@ class PayloadCodec(Generic[P]):
                 pair = (fastavro.parse_schema(published[minorversion]), self._parsed_current)
             self._by_minor[minorversion] = pair
         return pair
+
+    def _decoder_for(self, minorversion: int) -> Decoder:
+        decoder = self._decoders.get(minorversion) if type(minorversion) is int else None
+        if decoder is None:
+            writer, reader = self._schemas_for(minorversion)
+            decoder = self._decoders[minorversion] = self._resolved_decoder(writer, reader)
+        return decoder
+
+    def _resolved_decoder(self, writer: Any, reader: Any) -> Decoder:
+        """The decoder of ``writer`` resolved to ``reader``, kept while the same two schema objects come."""
+        key = (id(writer), id(reader))
+        kept = self._resolved.get(key)
+        if kept is not None and kept[0] is writer and kept[1] is reader:
+            return kept[2]
+        plan = resolve(writer, writer if reader is None else reader, self.payload_type, self.data_key)
+        decoder = compile_decoder(plan, self.event_type)
+        if len(self._resolved) >= _RESOLVED_KEPT:
+            self._resolved.clear()
+        self._resolved[key] = (writer, reader, decoder)  # holding both keeps their ids from being reused
+        return decoder
 
     def newest_known(self) -> int:
         """The highest published minor version this codec can read."""
@@ -114,34 +153,32 @@ class PayloadCodec(Generic[P]):
         with the newest published schema and the bytes after it are skipped: the append-only rule
         for minors (``MINOR_NOT_APPEND_ONLY``) makes that schema's encoding an exact prefix of theirs.
         """
-        try:
-            writer, reader = self._schemas_for(minorversion)
-        except UnknownSchemaVersion:
-            if not (accept_newer and self.is_newer(minorversion)):
-                raise
-            writer, reader = self._schemas_for(self.newest_known())
-            return self.decode_resolved(data, writer, reader, exact=False)
-        return self.decode_resolved(data, writer, reader)
+        decoder = self._decoders.get(minorversion) if type(minorversion) is int else None
+        exact = True
+        if decoder is None:
+            try:
+                decoder = self._decoder_for(minorversion)
+            except UnknownSchemaVersion:
+                if not (accept_newer and self.is_newer(minorversion)):
+                    raise
+                decoder, exact = self._decoder_for(self.newest_known()), False
+        if type(data) is not bytes:
+            data = _as_bytes(self.event_type, data)
+        return decoder(data, exact)  # type: ignore[no-any-return]
 
     def decode_resolved(
         self, data: bytes | bytearray | memoryview, writer: Any, reader: Any, *, exact: bool = True
     ) -> P:
-        """Decode bytes written with the parsed ``writer`` schema, resolved to ``reader`` (``None``: the same).
+        """Decode bytes written with the ``writer`` schema, resolved to ``reader`` (``None``: the same).
 
-        ``exact``: bytes after the datum are an error (they are expected only when reading a newer
-        minor's bytes as a prefix). The reader must describe this codec's payload class.
+        Either schema may be parsed by fastavro or not; the decoder for a pair of schema objects is
+        kept while they are. ``exact``: bytes after the datum are an error (they are expected only
+        when reading a newer minor's bytes as a prefix). The reader must describe this codec's
+        payload class (:class:`SchemaError` otherwise).
         """
         if type(data) is not bytes:
             data = _as_bytes(self.event_type, data)
-        stream = io.BytesIO(data)
-        try:
-            record = _read(stream, writer, reader)
-        except Exception as error:  # fastavro signals malformed bytes with many unrelated types
-            raise DecodeError(self.event_type, _describe(error), offset=stream.tell()) from None
-        end = stream.tell()
-        if exact and end != len(data):
-            raise DecodeError(self.event_type, f"{len(data) - end} unexpected byte(s) after the event", offset=end)
-        return self._from_decoded(record)  # type: ignore[no-any-return]
+        return self._resolved_decoder(writer, reader)(data, exact)  # type: ignore[no-any-return]
 
     def from_record(self, record: Any) -> P:
         """Build a payload from a record dict of unknown origin, running every validator."""
@@ -155,30 +192,9 @@ class PayloadCodec(Generic[P]):
         except (ValueError, TypeError, KeyError) as error:  # PayloadError is a ValueError
             raise DecodeError(self.event_type, f"{self.data_key}: {error}") from None
 
-    def _invalid_value(self, field: str, error: ValueError) -> NoReturn:
-        raise DecodeError(self.event_type, f"{self.data_key}.{field}: {error}")
-
 
 def _as_bytes(event_type: str, data: object) -> bytes:
     """The bytes of a buffer (a memoryview of any shape or item size counts its bytes, not its items)."""
     if not isinstance(data, _BUFFERS):
         raise DecodeError(event_type, f"expected bytes, got {type(data).__name__}")
     return bytes(data)  # copies through the buffer protocol, so memoryviews of any shape count their bytes
-
-
-def _describe(error: Exception) -> str:
-    """One sentence for a fastavro failure on malformed bytes."""
-    if isinstance(error, EOFError) and str(error).startswith("Expected -"):
-        return "a length prefix is negative"
-    if isinstance(error, EOFError | StopIteration):
-        return "the data ends before the event does (truncated, or a length prefix past the end)"
-    if isinstance(error, IndexError) and "list index" in str(error):  # fastavro looks the branch up in a list
-        return "a union branch index is out of range"
-    if isinstance(error, IndexError):  # fastavro's compiled varint reader ran off the end of the data
-        return "the data ends inside a number (truncated, or a varint longer than 10 bytes)"
-    if isinstance(error, UnicodeDecodeError):
-        return "a string is not valid UTF-8"
-    detail = str(error)
-    if len(detail) > 200:  # fastavro's resolution errors print whole schemas
-        detail = detail[:197] + "..."
-    return f"malformed Avro ({type(error).__name__}: {detail})"

@@ -1,21 +1,19 @@
-"""Specialised converters between payload objects and Avro record dicts, generated per payload class.
+"""Conversions between payload objects and wire values, and code generation for the codec.
 
-The codec's hot path is this conversion, so, as attrs does for ``__init__``, we generate one
-straight-line function per payload class instead of looping over fields. Two functions:
-
-* ``to_record(payload)``: UUID → ``str(uuid)`` (formatted directly), datetime → ``isoformat()``,
-  others as they are.
-* ``from_decoded(record)``: for records fastavro decoded with the payload's own schema. fastavro
-  already guarantees each value's Python type (str, int, bool, None), so only what the schema
-  cannot say is checked here — a UUID's canonical form, a datetime's UTC offset, a long's 64-bit
-  range (fastavro's pure-Python reader returns an unbounded int for an over-long varint; its
-  compiled reader wraps it instead, see the known limits in the docs) — and the object is built
-  through the slots' own setters, without running the attrs validators a second time. Every check
-  raises :class:`ValueError` naming the field.
+* ``to_record(payload)``, generated per payload class: the Avro record dict of a payload (UUID →
+  ``str(uuid)``, formatted directly; datetime → ``isoformat()``; others as they are), what
+  :meth:`~openedx_subsidy_events.EventDefinition.to_record` returns. The codec itself writes bytes
+  without this dict (``_encoder``).
+* The wire forms of UUIDs and datetimes and their strict parsers, shared by the decoders
+  (``_decoder``) and :meth:`~openedx_subsidy_events.EventDefinition.from_record`.
+* :func:`_build`, which compiles generated source and registers it with :mod:`linecache`, so a
+  traceback through a generated function shows its lines.
 """
 
 from __future__ import annotations
 
+import itertools
+import linecache
 import types
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -24,10 +22,7 @@ from uuid import UUID, SafeUUID
 
 import attrs
 
-from .._payload import LONG_MAX, LONG_MIN
-
 __all__ = [
-    "compile_from_decoded",
     "compile_to_record",
     "datetime_from_wire",
     "canonical_uuid_int",
@@ -107,10 +102,15 @@ def _fields(payload_type: type) -> list[tuple[str, type, bool]]:
     return [(a.name, a.type, a.default is None) for a in attrs.fields(payload_type)]
 
 
-def _build(name: str, source: str, namespace: dict[str, Any]) -> Callable[[Any], Any]:
-    exec(compile(source, f"<openedx_subsidy_events generated {name}>", "exec"), namespace)
-    function: Callable[[Any], Any] = namespace[name]
-    return function
+_GENERATED = itertools.count(1)
+
+
+def _build(name: str, source: str, namespace: dict[str, Any], label: str = "") -> Any:
+    """Compile generated ``source`` and return its function ``name``; its lines show in tracebacks."""
+    filename = f"<openedx_subsidy_events generated {label or name} #{next(_GENERATED)}>"
+    exec(compile(source, filename, "exec"), namespace)
+    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
+    return namespace[name]
 
 
 def compile_to_record(payload_type: type, data_key: str) -> Callable[[Any], dict[str, Any]]:
@@ -125,7 +125,8 @@ def compile_to_record(payload_type: type, data_key: str) -> Callable[[Any], dict
                 read = _ENCODERS[kind].format(v=read)
         items.append(f"        {name!r}: {read},")
     source = "\n".join(["def to_record(p):", f"    return {{{data_key!r}: {{", *items, "    }}"])
-    return _build("to_record", source, {"_uuid_text": uuid_to_wire})
+    function: Callable[[Any], dict[str, Any]] = _build("to_record", source, {"_uuid_text": uuid_to_wire})
+    return function
 
 
 def _setter(payload_type: type, name: str) -> Callable[[Any, Any], None]:
@@ -138,57 +139,3 @@ def _setter(payload_type: type, name: str) -> Callable[[Any, Any], None]:
         object.__setattr__(instance, name, value)
 
     return set_attribute
-
-
-def _long_out_of_range(value: int) -> ValueError:
-    return ValueError(f"is outside the range of an Avro long: {value}")
-
-
-def compile_from_decoded(
-    payload_type: type, data_key: str, fail: Callable[[str, ValueError], Any]
-) -> Callable[[Any], Any]:
-    """``from_decoded(record) -> payload`` for records fastavro decoded with the payload's schema.
-
-    ``fail(field, error)`` is called, and must raise, when a value is invalid. A UUID is parsed
-    inline, as :func:`uuid_from_wire` parses it (the event with the most UUIDs has four).
-    """
-    namespace: dict[str, Any] = {
-        "_new": object.__new__, "_cls": payload_type, "_fail": fail, "_LO": LONG_MIN, "_HI": LONG_MAX,
-        "_long_error": _long_out_of_range, "_uuid_error": _not_a_uuid, "_datetime": datetime_from_wire,
-        "_uuid_int": canonical_uuid_int, "_UUID": UUID, "_set_uuid_int": _set_uuid_int,
-        "_set_uuid_safety": _set_uuid_safety, "_UNKNOWN_SAFETY": _UNKNOWN_SAFETY,
-    }  # fmt: skip
-    lines = ["def from_decoded(record):", f"    d = record[{data_key!r}]", "    o = _new(_cls)"]
-    for index, (name, kind, optional) in enumerate(_fields(payload_type)):
-        namespace[f"_set{index}"] = _setter(payload_type, name)
-        lines.append(f"    v = d[{name!r}]")
-        if kind is int:
-            guard = "v is not None and " if optional else ""
-            lines += [f"    if {guard}not _LO <= v <= _HI:", f"        _fail({name!r}, _long_error(v))"]
-        elif kind is UUID:
-            lines += _unless_none(optional, [
-                "n = _uuid_int(v)",
-                "if n is None:",
-                f"    _fail({name!r}, _uuid_error(v))",
-                "u = _new(_UUID)",
-                "_set_uuid_int(u, n)",
-                "_set_uuid_safety(u, _UNKNOWN_SAFETY)",
-                "v = u",
-            ])  # fmt: skip
-        elif kind is datetime:
-            lines += _unless_none(optional, [
-                "try:",
-                "    v = _datetime(v)",
-                "except ValueError as error:",
-                f"    _fail({name!r}, error)",
-            ])  # fmt: skip
-        lines.append(f"    _set{index}(o, v)")
-    lines.append("    return o")
-    return _build("from_decoded", "\n".join(lines), namespace)
-
-
-def _unless_none(optional: bool, block: list[str]) -> list[str]:
-    """Indent a block of generated statements into the function body, under a None test if optional."""
-    if optional:
-        return ["    if v is not None:", *(" " * 8 + line for line in block)]
-    return [" " * 4 + line for line in block]

@@ -1,4 +1,4 @@
-"""Schemaless encoding and decoding: round trips, writer-schema choice, and every malformed input."""
+"""Schemaless encoding and decoding: round trips, writer-schema choice, buffers (malformed bytes: test_decoder)."""
 
 import io
 from datetime import UTC, datetime
@@ -18,22 +18,10 @@ from openedx_subsidy_events import (
     DecodeError,
     EventDefinition,
     PayloadError,
-    SubsidyEventsError,
     UnknownSchemaVersion,
     all_events,
 )
 from openedx_subsidy_events.avro import dumps_schema
-
-
-def _zigzag(n: int) -> bytes:
-    """The Avro varint of any int, also past 64 bits (what an overlong varint on the wire says)."""
-    n = 2 * n if n >= 0 else -2 * n - 1
-    out = bytearray()
-    while n & ~0x7F:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
 
 
 @pytest.mark.parametrize("build", [full_payload, minimal_payload], ids=["full", "minimal"])
@@ -93,61 +81,6 @@ def _valid() -> bytes:
     return LICENSE_ASSIGNED.serialize(full_payload(LICENSE_ASSIGNED))
 
 
-def _bad_union_index() -> bytes:
-    """Valid bytes whose first union (lms_user_id, after four UUIDs and the email) has branch index 4."""
-    data = _valid()
-    at = 4 * 37 + 1 + len(full_payload(LICENSE_ASSIGNED).user_email)
-    assert data[at] == 2  # branch 1 (long), zigzag-encoded
-    return data[:at] + _zigzag(4) + data[at + 1 :]
-
-
-MALFORMED = {
-    "empty": (b"", "ends before the event does"),
-    "truncated": (_valid()[:-1], "ends before the event does"),
-    "trailing garbage": (_valid() + b"\x00", "1 unexpected byte(s) after the event"),
-    "length prefix 2^31": (_zigzag(2**31) + b"abc", "ends before the event does"),
-    "length prefix 2^62": (_zigzag(2**62) + b"abc", "ends before the event does"),
-    "negative length": (_zigzag(-5) + b"abc", "a length prefix is negative"),
-    "overlong varint": (b"\xff" * 20, "ends inside a number"),
-    "union index": (_bad_union_index(), "a union branch index is out of range"),
-    "invalid utf-8": (_zigzag(36) + b"\xff" * 36, "not valid UTF-8"),
-    "not a uuid": (_zigzag(36) + b"x" * 36 + _valid()[37:], "canonical 8-4-4-4-12"),
-    "uuid without hyphens": (
-        _zigzag(32) + b"5b8f0c5e8f7a4a579a543c0e6f2d1a10" + _valid()[37:],
-        "canonical 8-4-4-4-12",
-    ),
-}
-
-
-@pytest.mark.parametrize(("data", "reason"), MALFORMED.values(), ids=MALFORMED.keys())
-def test_malformed_bytes_raise_decode_error(data: bytes, reason: str) -> None:
-    """Each kind of malformed input is one DecodeError naming the event type and the problem, never a fastavro error."""
-    with pytest.raises(DecodeError) as caught:
-        LICENSE_ASSIGNED.deserialize(data, minorversion=0)
-    assert caught.value.event_type == LICENSE_ASSIGNED.event_type
-    assert str(caught.value).startswith(f"cannot decode {LICENSE_ASSIGNED.event_type}")
-    assert reason in str(caught.value)
-    assert isinstance(caught.value, SubsidyEventsError)
-
-
-def test_trailing_bytes_are_counted() -> None:
-    """Trailing bytes (which fastavro alone ignores) are reported with their offset."""
-    data = _valid()
-    with pytest.raises(DecodeError) as caught:
-        LICENSE_ASSIGNED.deserialize(data + b"xyz", minorversion=0)
-    assert caught.value.offset == len(data)
-    assert "3 unexpected byte(s)" in caught.value.reason
-
-
-def test_bad_union_index_is_a_decode_error() -> None:
-    """A union branch index beyond the branches is malformed, not an IndexError."""
-    payload = minimal_payload(LICENSE_ASSIGNED)
-    data = LICENSE_ASSIGNED.serialize(payload)
-    tampered = data[:-3] + _zigzag(5) + data[-2:]  # lms_user_id's branch index: 5 of 2
-    with pytest.raises(DecodeError, match="union branch index"):
-        LICENSE_ASSIGNED.deserialize(tampered, minorversion=0)
-
-
 def test_a_naive_datetime_string_is_refused() -> None:
     """A producer that writes a datetime without offset sent an invalid event: DecodeError naming the field."""
     record = LICENSE_ASSIGNED.to_record(full_payload(LICENSE_ASSIGNED))
@@ -169,43 +102,6 @@ def test_memoryview_and_bytearray_are_accepted() -> None:
     data = _valid()
     assert LICENSE_ASSIGNED.deserialize(bytearray(data), minorversion=0) == full_payload(LICENSE_ASSIGNED)
     assert LICENSE_ASSIGNED.deserialize(memoryview(data), minorversion=0) == full_payload(LICENSE_ASSIGNED)
-
-
-@settings(max_examples=400, deadline=None)
-@given(data=st.binary(max_size=300))
-def test_fuzz_random_bytes_only_decode_error_or_a_valid_payload(data: bytes) -> None:
-    """Random bytes give a validated payload or DecodeError; nothing else escapes."""
-    for definition in all_events():
-        try:
-            payload = definition.deserialize(data, minorversion=0)
-        except DecodeError:
-            continue
-        assert type(payload) is definition.payload_type
-        attrs.validate(payload)  # the decoder's own checks let through only what the validators accept
-        assert definition.serialize(payload) == data
-
-
-@settings(max_examples=300, deadline=None)
-@given(data=st.data())
-def test_fuzz_mutated_valid_events(data: st.DataObject) -> None:
-    """Valid events with bytes flipped, cut or inserted decode to a valid payload or raise DecodeError."""
-    definition = data.draw(st.sampled_from(all_events()))
-    original = bytearray(definition.serialize(data.draw(payloads(definition))))
-    for _ in range(data.draw(st.integers(1, 4))):
-        position = data.draw(st.integers(0, len(original)))
-        action = data.draw(st.sampled_from(["flip", "cut", "insert"]))
-        if action == "flip" and position < len(original):
-            original[position] ^= data.draw(st.integers(1, 255))
-        elif action == "cut":
-            del original[position:]
-        else:
-            original[position:position] = data.draw(st.binary(min_size=1, max_size=9))
-    try:
-        payload = definition.deserialize(bytes(original), minorversion=0)
-    except DecodeError:
-        return
-    assert type(payload) is definition.payload_type
-    attrs.validate(payload)
 
 
 # -- schema evolution: the writer schema is chosen by minor version ---------------------------------
@@ -299,22 +195,6 @@ def test_newer_minor_than_published_is_unknown(widget_history: Any) -> None:
     assert "upgrade openedx-subsidy-events" in str(caught.value)
 
 
-@pytest.mark.parametrize("length", [2**31, 2**62])
-def test_a_huge_length_prefix_allocates_nothing_large(length: int) -> None:
-    """A string claiming 2 GiB or more is refused without allocating from the claimed length."""
-    import tracemalloc
-
-    data = _zigzag(length) + b"abc"
-    tracemalloc.start()
-    try:
-        with pytest.raises(DecodeError, match="ends before the event does"):
-            LICENSE_ASSIGNED.deserialize(data, minorversion=0)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    assert peak < 1 << 20
-
-
 def test_memoryviews_of_any_shape_count_bytes_not_items() -> None:
     """A memoryview cast to 4-byte items, or taking every other byte, is read by its bytes."""
     data = _valid()
@@ -323,28 +203,3 @@ def test_memoryviews_of_any_shape_count_bytes_not_items() -> None:
         LICENSE_ASSIGNED.deserialize(memoryview(padded).cast("I"), minorversion=0)
     interleaved = bytes(b for pair in zip(data, bytes(len(data)), strict=True) for b in pair)
     assert LICENSE_ASSIGNED.deserialize(memoryview(interleaved)[::2], minorversion=0) == full_payload(LICENSE_ASSIGNED)
-
-
-@pytest.mark.parametrize("value", [2**63, -(2**63) - 1])
-def test_a_long_outside_64_bits_is_refused_after_decoding(value: int) -> None:
-    """fastavro's pure-Python reader returns unbounded ints for overlong varints; the codec refuses them."""
-    import fastavro._read_py
-
-    data = _valid()
-    at = 4 * 37 + 1 + len(full_payload(LICENSE_ASSIGNED).user_email)  # lms_user_id: union branch 1, then the long
-    overlong = data[: at + 1] + _zigzag(value) + data[at + 1 + len(_zigzag(4242 + 5)) :]
-    record = fastavro._read_py.schemaless_reader(io.BytesIO(overlong), fastavro.parse_schema(LICENSE_ASSIGNED.schema))
-    assert record["license_assignment"]["lms_user_id"] == value
-    with pytest.raises(DecodeError, match="lms_user_id: is outside the range of an Avro long"):
-        LICENSE_ASSIGNED._codec._from_decoded(record)
-
-
-def test_decode_error_says_where_the_bytes_went_wrong() -> None:
-    """The offset is where fastavro stopped: the end of a truncated event, the byte after a bad UTF-8 string."""
-    data = _valid()
-    with pytest.raises(DecodeError) as caught:
-        LICENSE_ASSIGNED.deserialize(data[:-1], minorversion=0)
-    assert caught.value.offset == len(data) - 1
-    with pytest.raises(DecodeError) as caught:
-        LICENSE_ASSIGNED.deserialize(_zigzag(36) + b"\xff" * 36, minorversion=0)
-    assert caught.value.offset == 37
