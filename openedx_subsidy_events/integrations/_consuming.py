@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -20,7 +21,7 @@ from ..envelope import EventMetadata
 from ..events import EventDefinition, all_events
 from ..exceptions import DecodeError, MessageNotProcessed, UnknownSchemaVersion
 
-__all__ = ["ConsumeStats", "Deliver", "MessagePlace", "deliver_in_process", "events_by_type"]
+__all__ = ["ConsumeStats", "ConsumerLoop", "Deliver", "MessagePlace", "deliver_in_process", "events_by_type"]
 
 logger = logging.getLogger("openedx_subsidy_events.consumer")
 
@@ -115,3 +116,47 @@ class MessagePlace:
             deliver(definition, payload, metadata)
         except Exception as error:
             raise self.fail("HANDLER_FAILED", f"the handler raised {type(error).__name__}") from error
+
+
+class ConsumerLoop:
+    """What every bus consumer runs: batches until enough are handled, the bus is idle, or :meth:`stop`.
+
+    A bus consumer implements :meth:`poll_batch` (process up to ``limit`` messages that arrive
+    soon; how many it handled) and keeps :attr:`stats`.
+    """
+
+    stats: ConsumeStats
+    batch_size = 100
+    _stopped = False
+
+    def poll_batch(self, limit: int) -> int:
+        """Process up to ``limit`` messages, waiting briefly for them; how many were handled."""
+        raise NotImplementedError
+
+    def consume(self, *, max_messages: int | None = None, idle_timeout: float | None = None) -> ConsumeStats:
+        """Process messages until ``max_messages`` are handled, none came for ``idle_timeout`` s, or :meth:`stop`."""
+        start = self.stats.processed + self.stats.dead_lettered
+        idle_since = time.monotonic()
+        while not self._stopped:
+            done = self.stats.processed + self.stats.dead_lettered - start
+            if max_messages is not None and done >= max_messages:
+                break
+            limit = self.batch_size if max_messages is None else max(1, min(self.batch_size, max_messages - done))
+            if self.poll_batch(limit):
+                idle_since = time.monotonic()
+            elif idle_timeout is not None and time.monotonic() - idle_since >= idle_timeout:
+                break
+        return self.stats
+
+    def consume_indefinitely(self) -> None:
+        """Process messages until :meth:`stop` (openedx-events' consumer interface)."""
+        self.consume()
+
+    def stop(self) -> None:
+        """Make :meth:`consume` return after the batch it is processing."""
+        self._stopped = True
+
+    @property
+    def stopped(self) -> bool:
+        """Whether :meth:`stop` was called."""
+        return self._stopped

@@ -35,7 +35,7 @@ from ..compat import Severity, check
 from ..envelope import EventMetadata
 from ..events import CORRELATION_FIELD, EventDefinition
 from ..exceptions import DecodeError, MessageNotProcessed, SchemaError
-from ._consuming import ConsumeStats, Deliver, MessagePlace, deliver_in_process, events_by_type
+from ._consuming import ConsumerLoop, ConsumeStats, Deliver, MessagePlace, deliver_in_process, events_by_type
 from ._extras import require
 from ._headers import HeaderError, kafka_event_type, kafka_headers, metadata_from_kafka_headers
 
@@ -330,7 +330,7 @@ class KafkaEventProducer:
 # -- consumer -------------------------------------------------------------------------------
 
 
-class KafkaEventConsumer:
+class KafkaEventConsumer(ConsumerLoop):
     """Reads topics in a consumer group; decodes, delivers, and commits each offset only after delivery.
 
     Arguments:
@@ -372,6 +372,7 @@ class KafkaEventConsumer:
         self.deliver = deliver
         self.events = events_by_type(events)
         self.stats = ConsumeStats()
+        self.batch_size = 500
         settings = {
             "bootstrap.servers": bootstrap_servers,
             "group.id": group_id,
@@ -384,7 +385,6 @@ class KafkaEventConsumer:
         self._dead_letters: Any = None
         if dead_letter_topic is not None:
             self._dead_letters = confluent_kafka.Producer({"bootstrap.servers": bootstrap_servers})
-        self._stopped = False
 
     def poll(self, *, timeout: float = 1.0, max_messages: int = 500) -> int:
         """Process the messages that arrive within ``timeout`` (at most ``max_messages``); returns how many.
@@ -461,28 +461,9 @@ class KafkaEventConsumer:
         self.stats.dead_lettered += 1
         logger.error("%s", error)
 
-    def consume(self, *, max_messages: int | None = None, idle_timeout: float | None = None) -> ConsumeStats:
-        """Process messages until ``max_messages`` are handled, none came for ``idle_timeout`` s, or :meth:`stop`."""
-        start = self.stats.processed + self.stats.dead_lettered
-        idle_since = time.monotonic()
-        while not self._stopped:
-            done = self.stats.processed + self.stats.dead_lettered - start
-            if max_messages is not None and done >= max_messages:
-                break
-            batch = 500 if max_messages is None else max(1, min(500, max_messages - done))
-            if self.poll(timeout=0.2, max_messages=batch):
-                idle_since = time.monotonic()
-            elif idle_timeout is not None and time.monotonic() - idle_since >= idle_timeout:
-                break
-        return self.stats
-
-    def consume_indefinitely(self) -> None:
-        """Process messages until :meth:`stop` (openedx-events' consumer interface)."""
-        self.consume()
-
-    def stop(self) -> None:
-        """Make :meth:`consume` return after the batch it is processing."""
-        self._stopped = True
+    def poll_batch(self, limit: int) -> int:
+        """:meth:`poll` for :meth:`consume`: up to ``limit`` messages, waiting up to 200 ms for them."""
+        return self.poll(timeout=0.2, max_messages=limit)
 
     def close(self) -> None:
         """Leave the group (its partitions go to the other members at once)."""

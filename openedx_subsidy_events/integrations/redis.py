@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import collections
 import logging
-import time
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
@@ -29,6 +28,7 @@ from ..envelope import EventMetadata
 from ..events import EventDefinition
 from ..exceptions import MessageNotProcessed
 from ._consuming import (
+    ConsumerLoop,
     ConsumeStats,
     Deliver,
     MessagePlace,
@@ -87,7 +87,7 @@ class RedisStreamProducer:
         return entry_id
 
 
-class RedisStreamConsumer:
+class RedisStreamConsumer(ConsumerLoop):
     """Reads one topic's stream in a consumer group, decodes each entry with its writer's schema, and delivers it.
 
     Arguments:
@@ -135,7 +135,6 @@ class RedisStreamConsumer:
         self.stats = ConsumeStats()
         self._pending_cursor: bytes | None = b"0"
         self._queue: collections.deque[tuple[bytes, dict[bytes, bytes]]] = collections.deque()
-        self._stopped = False
         try:
             self.client.xgroup_create(self.stream, group_id, id="0" if from_beginning else "$", mkstream=True)
         except redis.ResponseError as error:
@@ -247,33 +246,9 @@ class RedisStreamConsumer:
 
     # -- running ----------------------------------------------------------------------------
 
-    def consume(self, *, max_messages: int | None = None, idle_timeout: float | None = None) -> ConsumeStats:
-        """Process entries until ``max_messages`` are handled, none came for ``idle_timeout`` s, or :meth:`stop`."""
-        start = self.stats.processed + self.stats.dead_lettered
-        idle_since = time.monotonic()
-        while not self._stopped:
-            done = self.stats.processed + self.stats.dead_lettered - start
-            if max_messages is not None and done >= max_messages:
-                break
-            count = 100 if max_messages is None else max(1, min(100, max_messages - done))
-            if self.poll(count=count, block_ms=200):
-                idle_since = time.monotonic()
-            elif idle_timeout is not None and time.monotonic() - idle_since >= idle_timeout:
-                break
-        return self.stats
-
-    def consume_indefinitely(self) -> None:
-        """Process entries until :meth:`stop` (openedx-events' consumer interface)."""
-        self.consume()
-
-    def stop(self) -> None:
-        """Make :meth:`consume` return after the entry it is processing."""
-        self._stopped = True
-
-    @property
-    def stopped(self) -> bool:
-        """Whether :meth:`stop` was called."""
-        return self._stopped
+    def poll_batch(self, limit: int) -> int:
+        """:meth:`poll` for :meth:`consume`: up to ``limit`` entries, waiting up to 200 ms for new ones."""
+        return self.poll(count=limit, block_ms=200)
 
     def pending(self) -> int:
         """How many entries the group has read and not acknowledged (for monitoring)."""

@@ -12,6 +12,9 @@ from openedx_subsidy_events import all_events
 REDIS_URL = os.environ.get("SUBSIDY_EVENTS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 """The Redis server the bus tests use (./dev test starts one on 127.0.0.1:6379 when none answers)."""
 
+TOPIC_PREFIX = "subsidy-events-test"
+"""EVENT_BUS_TOPIC_PREFIX of the test settings: every stream and topic the bus tests make starts with it."""
+
 
 def ensure_django() -> None:
     """Settings with openedx_events listed *before* our app, and a producer config for our events.
@@ -30,6 +33,6 @@ def ensure_django() -> None:
         },
         USE_TZ=True,
         EVENT_BUS_REDIS_CONNECTION_URL=REDIS_URL,
-        EVENT_BUS_TOPIC_PREFIX="subsidy-events-test",
+        EVENT_BUS_TOPIC_PREFIX=TOPIC_PREFIX,
     )
     django.setup()

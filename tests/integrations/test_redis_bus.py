@@ -1,12 +1,12 @@
 """Through a real Redis Streams server with the official edx-event-bus-redis, in both directions."""
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import redis
-from subsidy_django import REDIS_URL, ensure_django
+from subsidy_django import TOPIC_PREFIX as PREFIX
+from subsidy_django import ensure_django
 from subsidy_samples import full_payload, minimal_payload
 
 from openedx_subsidy_events import EventDefinition, EventMetadata
@@ -18,20 +18,6 @@ from edx_event_bus_redis.internal.producer import create_producer  # noqa: E402
 from openedx_events.event_bus.avro.deserializer import deserialize_bytes_to_event_data  # noqa: E402
 
 from openedx_subsidy_events.integrations.openedx import openedx_signal  # noqa: E402
-
-PREFIX = "subsidy-events-test"
-
-
-@pytest.fixture
-def client() -> Iterator[redis.Redis]:
-    """A client of the test Redis server; the streams a test made are deleted after it."""
-    connection = redis.Redis.from_url(REDIS_URL)
-    before = set(connection.keys(f"{PREFIX}-*"))
-    yield connection
-    made = set(connection.keys(f"{PREFIX}-*")) - before
-    if made:
-        connection.delete(*made)
-    connection.close()
 
 
 @pytest.mark.parametrize("build", [full_payload, minimal_payload], ids=["all-optional-set", "none-set"])
