@@ -135,7 +135,22 @@ def _widget_v1() -> type:
     return Widget
 
 
-WidgetV0, Widget = _widget_v0(), _widget_v1()
+def _widget_v2() -> type:
+    @attrs.frozen(kw_only=True, field_transformer=payload_fields)
+    class Widget:
+        """A widget (minor 2 appends an optional field: a newer producer's, not published here)."""
+
+        subsidy_request_uuid: UUID = field("The request.")
+        note: str | None = field("A note.", optional=True)
+        count: int = field("How many.")
+        later: int | None = field("A later count.", optional=True)
+        seen_at: datetime | None = field("When.", optional=True)
+        colour: str | None = field("Its colour.", optional=True)
+
+    return Widget
+
+
+WidgetV0, Widget, WidgetV2 = _widget_v0(), _widget_v1(), _widget_v2()
 
 
 def _widget_event(root: Path, payload_type: type, minor: int) -> EventDefinition[Any]:
@@ -193,6 +208,24 @@ def test_newer_minor_than_published_is_unknown(widget_history: Any) -> None:
         new.deserialize(b"", minorversion=2)
     assert caught.value.known == (0, 1)
     assert "upgrade openedx-subsidy-events" in str(caught.value)
+
+
+def test_a_newer_minor_is_read_as_a_prefix_only_when_asked(widget_history: Any, tmp_path: Path) -> None:
+    """accept_newer reads minor-2 bytes with the newest published schema (1) and skips what minor 2 appended."""
+    _old, new = widget_history
+    newer = _widget_event(tmp_path / "producer", WidgetV2, 2)
+    seen = datetime(1969, 7, 20, 20, 17, 40, tzinfo=UTC)
+    data = newer.serialize(WidgetV2(subsidy_request_uuid=UUID(int=7), count=7, seen_at=seen, colour="é" * 100))
+    expected = Widget(subsidy_request_uuid=UUID(int=7), count=7, seen_at=seen)
+    assert new.deserialize(data, minorversion=2, accept_newer=True) == expected
+    assert new.deserialize(memoryview(data), minorversion=2, accept_newer=True) == expected
+    with pytest.raises(UnknownSchemaVersion):
+        new.deserialize(data, minorversion=2)
+    with pytest.raises(DecodeError, match=r"widget\.count: the data ends before this value does"):
+        new.deserialize(data[:38], minorversion=2, accept_newer=True)
+    own = new.serialize(expected)
+    with pytest.raises(DecodeError, match=r"widget\.seen_at: 1 unexpected byte\(s\) after the event"):
+        new.deserialize(own + b"\x00", minorversion=1, accept_newer=True)  # a published minor is read exactly
 
 
 def test_memoryviews_of_any_shape_count_bytes_not_items() -> None:
