@@ -1,22 +1,34 @@
-"""Per-event serialize/deserialize cost: raw fastavro (the floor), our codec, openedx-events.
+"""Per-event serialize/deserialize cost: our codec against raw fastavro, openedx-events and Apache avro.
 
-Run: python benchmarks/bench_codec.py [--events N] [--repeats R]
+Run: python benchmarks/bench_codec.py [--events N] [--repeats R] [--seed S]
 
-All three run in this one process on the same payloads. The floor is fastavro's schemaless
-writer/reader on an already-built record dict with an already-parsed schema: what any codec has to
-pay. Ours adds building that dict from the payload object (UUID and datetime to strings) and back,
-with validation. openedx-events is timed through the functions its event buses call per event.
-A fourth figure, *text*, is the text conversion alone, with the codec's own functions and nothing
-else: the payload's UUIDs and datetimes to their wire text (serialize), and that text back to UUID
-and datetime objects (deserialize). floor + text is the least a codec between bytes and payload
-objects can cost with this wire format, where UUIDs and datetimes travel as strings. Needs the
-``openedx`` extra (Django, openedx-events). Prints medians and ratios to the floor.
+Every contender runs in this one process on the same random payloads (optional fields null or set
+at random, emails of varying length), and the passes are interleaved: each round times every
+contender of every event once, so a slow moment of a shared machine falls on all of them. Medians
+per event, as ratios to the floor:
+
+- **floor**: fastavro's ``schemaless_writer``/``schemaless_reader`` with a parsed schema, on record
+  dicts already in wire form (UUIDs and datetimes as strings): what any codec built on fastavro pays;
+- **ours**: ``definition.serialize(payload)`` and ``definition.deserialize(data, minorversion=0)``,
+  from and to validated payload objects;
+- **openedx-events**: ``serialize_event_data_to_bytes`` and ``deserialize_bytes_to_event_data``, the
+  functions its event buses call per event;
+- **Apache avro**: ``avro.io.DatumWriter``/``DatumReader`` on the same wire-form dicts as the floor.
+
+Before timing, every payload's bytes are checked to be identical from ours, fastavro and
+openedx-events. Needs the ``openedx`` extra (Django, openedx-events) and ``avro``. Run it from outside
+the checkout against an installed wheel to measure what users get (the first line says which copy
+of the package it imported).
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
+import os
+import platform
+import random
 import statistics
 import subprocess
 import sys
@@ -24,15 +36,18 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from importlib import metadata
 from typing import Any
 
 import attrs
+import avro.io
+import avro.schema
 import django
 import fastavro
 from django.conf import settings
 
+import openedx_subsidy_events
 from openedx_subsidy_events import EventDefinition, all_events
-from openedx_subsidy_events.avro._compile import datetime_from_wire, uuid_from_wire, uuid_to_wire
 
 settings.configure(INSTALLED_APPS=[], EVENTS_SERVICE_NAME="bench")
 django.setup()
@@ -42,42 +57,44 @@ from openedx_events.event_bus.avro.serializer import serialize_event_data_to_byt
 
 from openedx_subsidy_events.integrations.openedx import openedx_signal  # noqa: E402
 
+CONTENDERS = ("floor", "ours", "openedx-events", "Apache avro")
+DIRECTIONS = ("serialize", "deserialize")
 
-def make_payloads(definition: EventDefinition[Any], count: int) -> list[Any]:
-    """Distinct payloads with every field set, so no cache can help any contender."""
+
+def make_payloads(definition: EventDefinition[Any], count: int, rng: random.Random) -> list[Any]:
+    """Distinct random payloads: optional fields null or set at random, so no cache can help any contender."""
     start = datetime(2026, 1, 1, tzinfo=UTC)
     values = {
-        str: lambda i: f"learner{i}@example.com",
-        int: lambda i: 1000 + i,
-        bool: lambda i: i % 2 == 0,
-        uuid.UUID: lambda i: uuid.uuid4(),
-        datetime: lambda i: start + timedelta(seconds=i, microseconds=i),
+        str: lambda i: f"{'learner' * rng.randint(1, 4)}{i}@example.com",
+        int: lambda i: rng.randint(1, 10**7),
+        bool: lambda i: rng.random() < 0.5,
+        uuid.UUID: lambda i: uuid.UUID(int=rng.getrandbits(128), version=4),
+        datetime: lambda i: start + timedelta(seconds=rng.randint(0, 10**8), microseconds=rng.randint(0, 999_999)),
     }
     fields = attrs.fields(definition.payload_type)
-    return [definition.payload_type(**{f.name: values[f.type](i) for f in fields}) for i in range(count)]
+    return [
+        definition.payload_type(
+            **{f.name: None if f.default is None and rng.random() < 0.5 else values[f.type](i) for f in fields}
+        )
+        for i in range(count)
+    ]
 
 
-def interleaved_medians(
-    contenders: dict[str, tuple[Callable[[Sequence[Any]], object], Sequence[Any]]], repeats: int
-) -> dict[str, float]:
-    """Median seconds per item of each contender; passes alternate between contenders, so a slow
-    moment of a shared machine falls on all of them rather than on one."""
-    timings: dict[str, list[float]] = {name: [] for name in contenders}
-    for _ in range(repeats):
-        for name, (run, items) in contenders.items():
-            began = time.perf_counter()
-            run(items)
-            timings[name].append((time.perf_counter() - began) / len(items))
-    return {name: statistics.median(values) for name, values in timings.items()}
-
-
-def bench_event(definition: EventDefinition[Any], count: int, repeats: int) -> dict[str, float]:
-    payloads = make_payloads(definition, count)
+def contenders(definition: EventDefinition[Any], payloads: list[Any]) -> dict[str, tuple[Callable[..., Any], list]]:
+    """``{"<contender> <direction>": (run, items)}`` for one event, after checking that the bytes agree."""
     records = [definition.to_record(p) for p in payloads]
     encoded = [definition.serialize(p) for p in payloads]
     parsed = fastavro.parse_schema(definition.schema)
+    apache_schema = avro.schema.parse(json.dumps(definition.schema))
     signal = openedx_signal(definition)
     key = definition.data_key
+
+    for payload, record, data in zip(payloads, records, encoded, strict=True):
+        out = io.BytesIO()
+        fastavro.schemaless_writer(out, parsed, record)
+        assert out.getvalue() == data, "ours and fastavro wrote different bytes"
+        assert serialize_event_data_to_bytes({key: payload}, signal) == data, "ours and openedx-events differ"
+        assert definition.deserialize(data, minorversion=0) == payload
 
     def floor_write(items: Sequence[Any]) -> None:
         for record in items:
@@ -88,21 +105,6 @@ def bench_event(definition: EventDefinition[Any], count: int, repeats: int) -> d
     def floor_read(items: Sequence[bytes]) -> None:
         for data in items:
             fastavro.schemaless_reader(io.BytesIO(data), parsed, None)
-
-    converted = [f for f in attrs.fields(definition.payload_type) if f.type in (uuid.UUID, datetime)]
-    formatters = [(f.name, uuid_to_wire if f.type is uuid.UUID else datetime.isoformat) for f in converted]
-    parsers = [(f.name, uuid_from_wire if f.type is uuid.UUID else datetime_from_wire) for f in converted]
-    texts = [[record[key][name] for name, _ in parsers] for record in records]
-
-    def text_write(items: Sequence[Any]) -> None:
-        for payload in items:
-            for name, format_text in formatters:
-                format_text(getattr(payload, name))
-
-    def text_read(items: Sequence[list[str]]) -> None:
-        for values in items:
-            for (_, parse), text in zip(parsers, values, strict=True):
-                parse(text)
 
     def ours_write(items: Sequence[Any]) -> None:
         for payload in items:
@@ -120,20 +122,39 @@ def bench_event(definition: EventDefinition[Any], count: int, repeats: int) -> d
         for data in items:
             deserialize_bytes_to_event_data(data, signal)
 
-    assert all(serialize_event_data_to_bytes({key: p}, signal) == e for p, e in zip(payloads, encoded, strict=True))
-    return interleaved_medians(
-        {
-            "floor serialize": (floor_write, records),
-            "text serialize": (text_write, payloads),
-            "ours serialize": (ours_write, payloads),
-            "openedx-events serialize": (openedx_write, payloads),
-            "floor deserialize": (floor_read, encoded),
-            "text deserialize": (text_read, texts),
-            "ours deserialize": (ours_read, encoded),
-            "openedx-events deserialize": (openedx_read, encoded),
-        },
-        repeats,
-    )
+    apache_writer, apache_reader = avro.io.DatumWriter(apache_schema), avro.io.DatumReader(apache_schema)
+
+    def apache_write(items: Sequence[Any]) -> None:
+        for record in items:
+            out = io.BytesIO()
+            apache_writer.write(record, avro.io.BinaryEncoder(out))
+            out.getvalue()
+
+    def apache_read(items: Sequence[bytes]) -> None:
+        for data in items:
+            apache_reader.read(avro.io.BinaryDecoder(io.BytesIO(data)))
+
+    return {
+        "floor serialize": (floor_write, records),
+        "ours serialize": (ours_write, payloads),
+        "openedx-events serialize": (openedx_write, payloads),
+        "Apache avro serialize": (apache_write, records),
+        "floor deserialize": (floor_read, encoded),
+        "ours deserialize": (ours_read, encoded),
+        "openedx-events deserialize": (openedx_read, encoded),
+        "Apache avro deserialize": (apache_read, encoded),
+    }
+
+
+def interleaved_medians(runs: dict[str, tuple[Callable[..., Any], list]], repeats: int) -> dict[str, float]:
+    """Median seconds per item of each run; every round times each run once, in turn."""
+    timings: dict[str, list[float]] = {name: [] for name in runs}
+    for _ in range(repeats):
+        for name, (run, items) in runs.items():
+            began = time.perf_counter()
+            run(items)
+            timings[name].append((time.perf_counter() - began) / len(items))
+    return {name: statistics.median(values) for name, values in timings.items()}
 
 
 def import_seconds(statement: str, runs: int) -> float:
@@ -146,39 +167,60 @@ def import_seconds(statement: str, runs: int) -> float:
     return statistics.median(timings)
 
 
+def machine() -> str:
+    """The CPU, cores and interpreter, for the figures' caption."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    versions = ", ".join(f"{name} {metadata.version(name)}" for name in ("fastavro", "avro", "openedx-events"))
+    return f"{cpu}, {os.cpu_count()} cores; {platform.python_implementation()} {platform.python_version()}, {versions}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--events", type=int, default=1000, help="payloads per pass (default 1000)")
-    parser.add_argument("--repeats", type=int, default=15, help="passes per contender (default 15)")
-    parser.add_argument("--import-runs", type=int, default=15, help="interpreters per import figure (default 15)")
+    parser.add_argument("--events", type=int, default=5000, help="payloads per event and pass (default 5000)")
+    parser.add_argument("--repeats", type=int, default=7, help="interleaved rounds, the median is taken (default 7)")
+    parser.add_argument("--seed", type=int, default=10, help="seed of the random payloads (default 10)")
+    parser.add_argument("--import-runs", type=int, default=15, help="interpreters per import figure (0: skip)")
     args = parser.parse_args()
 
-    print(f"{args.events} distinct payloads per pass, median of {args.repeats} passes, µs per event\n")
-    header = f"{'event':<24}{'contender':<28}{'µs':>8}{'x floor':>10}"
-    print(header)
-    print("-" * len(header))
+    print(f"openedx_subsidy_events {openedx_subsidy_events.__version__} from {openedx_subsidy_events.__file__}")
+    print(machine())
+    rng = random.Random(args.seed)
+    runs: dict[str, tuple[Callable[..., Any], list]] = {}
     for definition in all_events():
-        figures = bench_event(definition, args.events, args.repeats)
-        for direction in ("serialize", "deserialize"):
-            floor = figures[f"floor {direction}"]
-            for contender in ("floor", "text", "ours", "openedx-events"):
-                seconds = figures[f"{contender} {direction}"]
-                label = f"{contender} {direction}"
-                print(f"{definition.data_key:<24}{label:<28}{seconds * 1e6:>8.2f}{seconds / floor:>10.2f}")
-            least = floor + figures[f"text {direction}"]
-            ours = figures[f"ours {direction}"]
-            print(f"{definition.data_key:<24}{'ours / (floor + text)':<28}{'':>8}{ours / least:>10.2f}")
+        payloads = make_payloads(definition, args.events, rng)
+        for name, run in contenders(definition, payloads).items():
+            runs[f"{definition.data_key} {name}"] = run
+    print(f"bytes identical (ours, fastavro, openedx-events) on all {args.events} payloads of each event")
+    print(f"{args.events} random payloads per event and pass, median of {args.repeats} interleaved rounds\n")
+    figures = interleaved_medians(runs, args.repeats)
+
+    for direction in DIRECTIONS:
+        header = f"{direction:<24}{'floor µs':>10}" + "".join(f"{c:>16}" for c in CONTENDERS[1:])
+        print(header)
+        print("-" * len(header))
+        for definition in all_events():
+            floor = figures[f"{definition.data_key} floor {direction}"]
+            ratios = "".join(
+                f"{figures[f'{definition.data_key} {c} {direction}'] / floor:>15.2f}x" for c in CONTENDERS[1:]
+            )
+            print(f"{definition.data_key:<24}{floor * 1e6:>10.2f}{ratios}")
         print()
 
-    baseline = import_seconds("pass", args.import_runs)
-    libraries = import_seconds("import fastavro, attrs", args.import_runs)
-    ours = import_seconds("import openedx_subsidy_events", args.import_runs)
-    print(f"import cost, median of {args.import_runs} fresh interpreters (interpreter start-up subtracted):")
-    print(f"  import fastavro, attrs         {1000 * (libraries - baseline):7.1f} ms")
-    print(
-        f"  import openedx_subsidy_events  {1000 * (ours - baseline):7.1f} ms "
-        f"({(ours - baseline) / (libraries - baseline):.2f}x fastavro + attrs)"
-    )
+    if args.import_runs:
+        baseline = import_seconds("pass", args.import_runs)
+        libraries = import_seconds("import fastavro, attrs", args.import_runs)
+        ours = import_seconds("import openedx_subsidy_events", args.import_runs)
+        print(f"import cost, median of {args.import_runs} fresh interpreters (interpreter start-up subtracted):")
+        print(f"  import fastavro, attrs         {1000 * (libraries - baseline):7.1f} ms")
+        print(
+            f"  import openedx_subsidy_events  {1000 * (ours - baseline):7.1f} ms "
+            f"({(ours - baseline) / (libraries - baseline):.2f}x fastavro + attrs)"
+        )
 
 
 if __name__ == "__main__":

@@ -22,13 +22,12 @@ import fastavro
 
 from ..exceptions import DecodeError, PayloadError, UnknownSchemaVersion
 from ._compile import compile_to_record, datetime_from_wire, uuid_from_wire
-from ._decoder import Decoder, compile_decoder
-from ._encoder import compile_encoder, invalid_value
-from ._plan import resolve
 from ._store import load_published
 
 if TYPE_CHECKING:
     from pathlib import Path
+
+    from ._decoder import Decoder
 
 __all__ = ["PayloadCodec"]
 
@@ -76,6 +75,8 @@ class PayloadCodec(Generic[P]):
 
     @functools.cached_property
     def _encode(self) -> Callable[[P], bytes]:
+        from ._encoder import compile_encoder  # imported on first use, as the encoders are built
+
         return compile_encoder(self._schema, self.payload_type, self.data_key)
 
     def to_record(self, payload: P) -> dict[str, Any]:
@@ -91,6 +92,8 @@ class PayloadCodec(Generic[P]):
         try:
             return self._encode(payload)
         except Exception:  # a field mutated since construction: what its validator says of it
+            from ._encoder import invalid_value
+
             error = invalid_value(payload)
             if error is None:
                 raise
@@ -129,6 +132,9 @@ class PayloadCodec(Generic[P]):
         kept = self._resolved.get(key)
         if kept is not None and kept[0] is writer and kept[1] is reader:
             return kept[2]
+        from ._decoder import compile_decoder  # imported on first use, as the decoders are built
+        from ._plan import resolve
+
         plan = resolve(writer, writer if reader is None else reader, self.payload_type, self.data_key)
         decoder = compile_decoder(plan, self.event_type)
         if len(self._resolved) >= _RESOLVED_KEPT:
