@@ -71,7 +71,8 @@ def generate(
 
     Never overwrites: a file that exists and differs from the code is reported as
     ``SCHEMA_DRIFT``. Never writes a minor that breaks an earlier one (``BREAKING_MINOR``: the
-    linter's errors, FULL_TRANSITIVE, since consumers of any earlier minor may read it). Returns
+    linter's errors, FULL_TRANSITIVE, since consumers of any earlier minor may read it, and
+    ``MINOR_NOT_APPEND_ONLY``, since consumers without a registry read newer minors as a prefix). Returns
     the files written and the problems found.
     """
     if root.exists() and not root.is_dir():
@@ -114,12 +115,16 @@ def _breaks_earlier_minors(root: Path, definition: EventDefinition[Any], path: P
         return error
     if not earlier:
         return None
-    from .compat import check  # the linter is imported only when there is history to check
+    from .compat import Schema, check  # the linter is imported only when there is history to check
+    from .compat._schema import parse
 
+    # versioned, as in the package layout, so that the rules of versioned subjects (MINOR_NOT_APPEND_ONLY) apply
+    subject = definition.event_type
+    new = Schema(subject, parse(definition.schema), version=definition.minor_version)
     errors = [
         (minor, finding)
         for minor, schema in earlier
-        for finding in check(schema, definition.schema, mode="FULL", subject=definition.event_type).errors
+        for finding in check(Schema(subject, parse(schema), version=minor), new, mode="FULL", subject=subject).errors
     ]
     if not errors:
         return None

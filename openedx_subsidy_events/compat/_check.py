@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from ..exceptions import SchemaError
+from ._append_only import iter_prefix_problems
 from ._config import Config
 from ._graph import identity
 from ._load import Schema, Subject, gc_paused, load_baseline, load_json, load_paths, locate_error
@@ -122,6 +123,34 @@ class _Context:
         )
         return self.finish(finding)
 
+    def prefix_findings(self, old: Schema, new: Schema) -> Iterator[Finding]:
+        """``MINOR_NOT_APPEND_ONLY`` for one version of a versioned subject and the version before it."""
+        if "MINOR_NOT_APPEND_ONLY" not in self.enabled:
+            return
+        rule = RULES["MINOR_NOT_APPEND_ONLY"]
+        for path, new_pointer, old_pointer, text in iter_prefix_problems(old.root, new.root):
+            line = column = None
+            if new.file is not None and new.text is not None:
+                line, column = locate(new.text, new_pointer) or (None, None)
+            finding = Finding(
+                rule=rule.id,
+                severity=self.config.severity_of(rule.id),
+                direction=Direction.NONE,
+                subject=self.subject,
+                path=path,
+                new_pointer=new_pointer,
+                old_pointer=old_pointer,
+                message=_sentence(f"Version {new.version} {text}"),
+                hint=rule.fix,
+                file=new.file,
+                line=line,
+                column=column,
+                old_file=old.file,
+            )
+            finished = self.finish(finding)
+            if finished is not None:
+                yield finished
+
     def from_single(self, hit: SingleHit) -> Finding | None:
         rule_id, path, place, text = hit
         file, line, column = self.position(place, place.pointer)
@@ -204,7 +233,10 @@ def iter_history(
             continue
         if not mode.directions or identity(old.root) == identity(new.root):
             continue  # the same schema, named types from other files included: nothing to resolve
-        rules = enabled if old_index == new_index - 1 else far
+        near = old_index == new_index - 1
+        if near and old.version is not None and new.version is not None and new.version > old.version:
+            yield from context.prefix_findings(old, new)
+        rules = enabled if near else far
         for direction in mode.directions:
             hits: list[Hit] = []
             reader, writer = (new, old) if direction is Direction.BACKWARD else (old, new)

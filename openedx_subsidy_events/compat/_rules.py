@@ -424,6 +424,22 @@ _TABLE = (
         directional=False,
     ),
     Rule(
+        "MINOR_NOT_APPEND_ONLY",
+        WIRE,
+        E,
+        "A new version of a versioned subject does more than append fields at the end of its record.",
+        "Without a schema registry (Redis Streams) a consumer meets versions newer than it knows, and "
+        "reads them with the newest schema it has, skipping what follows. That is exact only when the "
+        "older version's encoding is a prefix of the newer one's: every earlier field in place, in "
+        "order, with the same wire type, and new fields only after them (each with a default, which "
+        "FIELD_ADDED_WITHOUT_DEFAULT checks). Inserting, reordering, retyping or removing a field makes "
+        "an older consumer read the newer bytes into the wrong fields.",
+        "FORWARD, without a registry: a consumer on an older version reading a newer version's bytes",
+        "Put every new field last, as [\"null\", T] with default null, and leave the earlier ones as "
+        "they were; a change to an existing field is a new major version (a new event type).",
+        directional=False,
+    ),
+    Rule(
         "RELEASED_FILE_EDITED",
         SEM,
         E,
