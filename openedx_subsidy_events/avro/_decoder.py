@@ -210,7 +210,7 @@ def _named_skipper(definition: Mapping[str, Any], named: Mapping[str, Any], buil
     return skip_record
 
 
-def _empty(node: Any, named: Mapping[str, Any]) -> bool:
+def _empty(node: Any, named: Mapping[str, Any], seen: frozenset[str] = frozenset()) -> bool:
     """Whether every value of a type takes no bytes (then a count of them costs no time to skip)."""
     kind = type_name(node, named)
     definition = named.get(node, node) if isinstance(node, str) else node
@@ -218,8 +218,9 @@ def _empty(node: Any, named: Mapping[str, Any]) -> bool:
         return True
     if kind == "fixed":
         return bool(definition["size"] == 0)
-    if kind == "record":  # a record that contains itself cannot be written at all
-        return all(_empty(f["type"], named) for f in definition["fields"] if f["type"] != definition["name"])
+    if kind == "record" and definition["name"] not in seen:  # one that contains itself can never be written
+        inside = seen | {definition["name"]}
+        return all(_empty(field["type"], named, inside) for field in definition["fields"])
     return False
 
 

@@ -159,7 +159,8 @@ def _describe_reader(reader: Any, payload_type: type, data_key: str) -> tuple[An
             raise mismatch(f"its field {field['name']!r} is not one of the class's, with its type")
         if shape[1] != (attribute.default is None):
             raise mismatch(f"its field {field['name']!r} is optional where the class's is not, or the reverse")
-        default_null = "default" in field and field["default"] is None and field["type"][0] == "null"
+        union = field["type"]
+        default_null = field.get("default", "") is None and isinstance(union, list) and union[0] == "null"
         for name in _names(field):
             wanted.setdefault(name, _Wanted(slot, kind, shape[0], shape[1], default_null))
     if {w.slot for w in wanted.values()} != {slot for slot, _ in attributes.values()}:
@@ -182,7 +183,7 @@ def resolve(writer: Any, reader: Any, payload_type: type, data_key: str) -> Plan
     :class:`SchemaError` if the reader does not describe the payload class; a writer that cannot be
     read as the reader gives a plan with an ``error`` (every decoding then fails with it).
     """
-    writer, reader = fastavro.parse_schema(writer), fastavro.parse_schema(reader)
+    writer, reader = _parse(writer, "writer"), _parse(reader, "reader")
     envelope, data_field, wanted = _describe_reader(reader, payload_type, data_key)
     setters = tuple(_setter(payload_type, a.name) for a in attrs.fields(payload_type))
     named: Mapping[str, Any] = writer.get("__named_schemas", {}) if isinstance(writer, dict) else {}
@@ -219,6 +220,13 @@ def resolve(writer: Any, reader: Any, payload_type: type, data_key: str) -> Plan
         if field.slot not in read and not field.default_null:
             return failed(f"the writer has no field {data_key}.{name}, and the reader's default for it is not null")
     return Plan(payload_type, setters, tuple(steps), named)
+
+
+def _parse(schema: Any, role: str) -> Any:
+    try:
+        return fastavro.parse_schema(schema)
+    except Exception as error:  # fastavro raises several unrelated types for invalid schemas
+        raise SchemaError(None, f"the {role} schema is not valid Avro: {error}") from None
 
 
 def _payload_steps(

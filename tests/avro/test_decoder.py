@@ -440,9 +440,18 @@ def test_array_blocks_with_a_byte_size_are_read_and_checked() -> None:
         LICENSE_ASSIGNED._codec.decode_resolved(VALID + too_many, writer, LICENSE_ASSIGNED.schema)
 
 
-def test_a_huge_count_of_empty_items_is_skipped_at_once() -> None:
-    """2^62 nulls take no bytes: skipped without a loop, so no hang."""
-    writer = _append_field({"name": "x", "type": {"type": "array", "items": "null"}})
+@pytest.mark.parametrize(
+    "items",
+    [
+        "null",
+        {"type": "record", "name": "Nothing", "fields": []},
+        {"type": "fixed", "name": "Zero", "size": 0},
+        {"type": "record", "name": "Nulls", "fields": [{"name": "a", "type": "null"}, {"name": "b", "type": "null"}]},
+    ],
+)
+def test_a_huge_count_of_empty_items_is_skipped_at_once(items: Any) -> None:
+    """2^62 values that take no bytes are skipped without a loop, so no hang."""
+    writer = _append_field({"name": "x", "type": {"type": "array", "items": items}})
     began = time.perf_counter()
     data = VALID + _zigzag(2**62) + _zigzag(2**62) + b"\x00"
     assert LICENSE_ASSIGNED._codec.decode_resolved(data, writer, LICENSE_ASSIGNED.schema) == PAYLOAD
@@ -458,6 +467,24 @@ def test_values_nested_deeper_than_python_recursion_are_a_decode_error() -> None
     with pytest.raises(DecodeError, match=r"license_assignment\.x: values nested too deeply to read") as caught:
         LICENSE_ASSIGNED._codec.decode_resolved(data, writer, LICENSE_ASSIGNED.schema)
     assert caught.value.offset == len(VALID)
+
+
+def test_mutually_recursive_types_in_a_skipped_field_are_read() -> None:
+    """Two records that refer to each other are skipped as deep as the bytes go."""
+    ping = {"type": "record", "name": "Ping", "fields": [{"name": "pong", "type": ["null", {
+        "type": "record", "name": "Pong", "fields": [{"name": "ping", "type": ["null", "Ping"]}],
+    }]}]}  # fmt: skip
+    writer = _append_field({"name": "x", "type": ping})
+    data = VALID + b"\x02\x02\x02\x02\x00"  # x.pong.ping.pong.ping, whose pong is null
+    assert LICENSE_ASSIGNED._codec.decode_resolved(data, writer, LICENSE_ASSIGNED.schema) == PAYLOAD
+    with pytest.raises(DecodeError, match=r"license_assignment\.x\.pong\.ping\.pong\.ping\.pong: the data ends before"):
+        LICENSE_ASSIGNED._codec.decode_resolved(data[:-1], writer, LICENSE_ASSIGNED.schema)
+
+
+def test_a_writer_that_is_not_valid_avro_is_a_schema_error() -> None:
+    """An invalid writer schema given to decode_resolved is a SchemaError, not a fastavro exception."""
+    with pytest.raises(SchemaError, match="the writer schema is not valid Avro"):
+        LICENSE_ASSIGNED._codec.decode_resolved(VALID, {"type": "nonsense"}, LICENSE_ASSIGNED.schema)
 
 
 def _retyped(**types: Any) -> dict[str, Any]:
