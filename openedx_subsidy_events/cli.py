@@ -24,6 +24,7 @@ from .contracts._cli import report_static
 from .demo._cli import register as register_demo
 from .events import all_events
 from .exceptions import ContractError, SchemaError, SubsidyEventsError
+from .exports._cli import register as register_exports
 from .publishing import check_published, generate
 
 __all__ = ["main"]
@@ -112,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
     register_compat(commands)
     register_contracts(commands)
     register_demo(commands)
+    register_exports(commands)
     return parser
 
 

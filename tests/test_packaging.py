@@ -61,3 +61,31 @@ def test_wheel_installs_outside_the_checkout_and_carries_schemas_and_contracts(r
                            cwd=tmp_path)  # fmt: skip
     assert check.returncode == 0, check.stdout + check.stderr
     assert "_data/schemas (4 events, 4 published files): ok" in check.stdout
+    _exports_from_the_wheel(env_dir, tmp_path, repo_root)
+
+
+def _exports_from_the_wheel(env_dir: Path, tmp_path: Path, repo_root: Path) -> None:
+    """The installed command writes an AsyncAPI document the official parser accepts, equal to the copy the
+    wheel carries and to the committed one, and JSON Schemas the 2020-12 metaschema accepts."""
+    import jsonschema
+    from asyncapi_check import failures, validate_asyncapi
+
+    command = str(env_dir / "bin" / "subsidy-events")
+    document = tmp_path / "asyncapi.yaml"
+    run = subprocess.run([command, "export", "asyncapi", "-o", str(document)], capture_output=True, text=True,
+                         cwd=tmp_path)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert document.read_text() == (repo_root / "docs" / "asyncapi.yaml").read_text()
+    (result,) = validate_asyncapi(document).values()
+    assert result["valid"], failures(result)
+    check = subprocess.run([command, "export", "asyncapi", "--check"], capture_output=True, text=True, cwd=tmp_path)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert str(env_dir) in check.stdout  # the wheel's own copy, outside any checkout
+    folder = tmp_path / "jsonschema"
+    run = subprocess.run([command, "export", "jsonschema", "-o", str(folder)], capture_output=True, text=True,
+                         cwd=tmp_path)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    written = sorted(folder.glob("*/*.schema.json"))
+    assert len(written) == 4
+    for path in written:
+        jsonschema.Draft202012Validator.check_schema(json.loads(path.read_text()))
