@@ -1,8 +1,50 @@
-"""The docs that are generated from code are up to date."""
+"""The docs build without a warning, and the pages generated from code are up to date."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
+
+SPHINX_ARGS = ["-W", "--keep-going", "-b", "html", "-q", "-E"]
+"""As ./dev docs builds them: warnings are errors, every one is reported, nothing fetched."""
+
+
+def _sphinx(
+    source: Path, output: Path, *options: str, env: dict[str, str] | None = None
+) -> "subprocess.CompletedProcess[str]":
+    command = [sys.executable, "-m", "sphinx", *SPHINX_ARGS, *options, str(source), str(output)]
+    return subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
+
+
+def test_the_docs_build_without_a_warning(repo_root: Path, tmp_path: Path) -> None:
+    """Sphinx builds the HTML, autodoc of the installed package included, with warnings as errors."""
+    result = _sphinx(repo_root / "docs", tmp_path / "html")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "html" / "events" / "org.openedx.license-manager.license.assigned.v1.html").is_file()
+    assert "EventDefinition.serialize" in (tmp_path / "html" / "reference.html").read_text()
+
+
+@pytest.mark.parametrize(
+    ("page", "warning"),
+    [
+        (":func:`openedx_subsidy_events.no_such_function`", "reference target not found"),
+        (".. autofunction:: broken_docstring.handler", "Inline literal start-string without end-string"),
+        (":doc:`no-such-page`", "unknown document"),
+    ],
+)
+def test_a_warning_fails_the_build(repo_root: Path, tmp_path: Path, page: str, warning: str) -> None:
+    """The check can fail: a broken reference or an invalid docstring fails a build with the docs' configuration."""
+    source = tmp_path / "source"
+    source.mkdir()
+    (source / "index.rst").write_text(f"Broken\n======\n\n{page}\n")
+    docstring = "Handle it, with ``an inline literal that is never closed.\n    "
+    (tmp_path / "broken_docstring.py").write_text(f'def handler():\n    """{docstring}"""\n')
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    result = _sphinx(source, tmp_path / "html", "-c", str(repo_root / "docs"), env=env)
+    assert result.returncode != 0
+    assert warning in result.stderr
 
 
 def test_event_pages_are_current(repo_root: Path) -> None:

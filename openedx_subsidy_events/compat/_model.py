@@ -183,9 +183,9 @@ class Finding:
 
     @property
     def versus(self) -> str | None:
-        """The old file as the text formats name it: its bare name when it is beside :attr:`file`.
+        """The old file as the text formats name it: its bare name when it is beside ``file``.
 
-        ``None`` when there is no old file or it is :attr:`file` itself. A transitive mode compares
+        ``None`` when there is no old file or it is ``file`` itself. A transitive mode compares
         a version with each earlier one; this tells their findings apart (``vs 0.avsc``,
         ``vs 1.avsc``, or ``vs origin/main:schemas/thing/1.avsc`` for a baseline's file).
 

@@ -409,7 +409,7 @@ def load_contracts(root: Path | None = None) -> tuple[Contract, ...]:
     """Every contract under ``root`` (default: the installed ones), sorted by consumer and event type.
 
     :class:`ContractError` if ``root`` is not a folder, a file is malformed, or a file that looks like
-    a contract would not be read as one (see :func:`iter_stray_files`).
+    a contract would not be read as one (see ``iter_stray_files()``).
 
     .. versionadded:: 0.1.0
     """

@@ -231,7 +231,7 @@ def load_reports(folder: Path) -> list[VerificationReport]:
     """Every ``*.json`` report under ``folder`` (recursively), oldest first.
 
     ``ValueError``, naming the file and the field, when ``folder`` is not a folder or a file is not
-    a report (see :data:`REPORT_SCHEMA`).
+    a report (see ``REPORT_SCHEMA``).
 
     .. versionadded:: 0.1.0
     """
