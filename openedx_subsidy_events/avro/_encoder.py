@@ -105,7 +105,7 @@ class _Source:
         self.pieces.append(expression)
 
     def _end_text(self) -> None:
-        if len(self.text) == 1 and self.text[0].startswith("{") and self.text[0].count("{") == 1:
+        if len(self.text) == 1 and self.text[0][0] == "{" and self.text[0][1:-1].isidentifier():
             self.pieces.append(self.text[0][1:-1] + '.encode("latin-1")')  # one variable: no f-string
         elif self.text:
             self.pieces.append('f"' + "".join(self.text) + '".encode("latin-1")')

@@ -1,7 +1,5 @@
 """The generated encoder: fastavro's bytes for every payload, read back by Apache avro; PayloadError for bad values."""
 
-from __future__ import annotations
-
 import io
 import json
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -26,6 +24,7 @@ from openedx_subsidy_events import (
     PayloadError,
     all_events,
 )
+from openedx_subsidy_events.events import field, payload_fields
 
 ensure_django()
 
@@ -70,9 +69,9 @@ _STRATEGIES: dict[type, st.SearchStrategy[Any]] = {
 def edge_payloads(definition: EventDefinition[Any]) -> st.SearchStrategy[Any]:
     """Payloads with the values at the edges of each wire type, optional fields null or set."""
     fields = {}
-    for field in attrs.fields(definition.payload_type):
-        strategy = _STRATEGIES[field.type]
-        fields[field.name] = st.none() | strategy if field.default is None else strategy
+    for attribute in attrs.fields(definition.payload_type):
+        strategy = _STRATEGIES[attribute.type]
+        fields[attribute.name] = st.none() | strategy if attribute.default is None else strategy
     return st.builds(definition.payload_type, **fields)
 
 
@@ -116,6 +115,44 @@ def test_each_event_was_driven_through_5000_payloads() -> None:
     if not SEEN:
         pytest.skip("the equivalence test did not run in this session")
     assert min(SEEN.values()) >= 5000, SEEN
+
+
+@attrs.frozen(kw_only=True, field_transformer=payload_fields)
+class Everything:
+    """Every wire type, required and optional, in orders the four events do not have."""
+
+    first: str = field("Two strings in a row: a length prefix alone between them.")
+    second: str = field("The second.")
+    maybe_flag: bool | None = field("An optional boolean.", optional=True)
+    maybe_id: UUID | None = field("An optional UUID.", optional=True)
+    flag: bool = field("A boolean.")
+    count: int = field("A long.")
+    at: datetime = field("A datetime.")
+    maybe_text: str | None = field("An optional string.", optional=True)
+    maybe_count: int | None = field("An optional long.", optional=True)
+    subsidy_request_uuid: UUID = field("A UUID.")
+    maybe_at: datetime | None = field("An optional datetime.", optional=True)
+    last: str = field("A string at the end.")
+
+
+EVERYTHING = EventDefinition(
+    event_type="org.openedx.test.everything.made.v1",
+    data_key="everything",
+    payload_type=Everything,
+    producer="tests",
+    description="Every wire type was made.",
+)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(payload=edge_payloads(EVERYTHING))
+def test_every_field_kind_in_any_order_writes_fastavros_bytes(payload: Everything) -> None:
+    """The generator's shapes beyond the four events (two strings in a row, optional booleans and UUIDs)."""
+    parsed = fastavro.parse_schema(EVERYTHING.schema)
+    out = io.BytesIO()
+    fastavro.schemaless_writer(out, parsed, EVERYTHING.to_record(payload))
+    assert EVERYTHING.serialize(payload) == out.getvalue()
+    assert EVERYTHING._codec.decode_resolved(out.getvalue(), parsed, None) == payload
 
 
 def test_subclasses_of_uuid_and_datetime_write_the_plain_values_bytes() -> None:
