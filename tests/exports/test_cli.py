@@ -86,3 +86,33 @@ def test_other_contracts_change_the_receivers(tmp_path: Path, repo_root: Path) -
     out, _ = _run("export", "asyncapi", "--format", "json", "--contracts", str(tmp_path))
     receives = [key for key, op in json.loads(out)["operations"].items() if op["action"] == "receive"]
     assert receives == ["license-manager.receive.org.openedx.enterprise.access.license-request.approved.v1"]
+
+
+def test_every_published_minor_is_a_message(tmp_path: Path, repo_root: Path) -> None:
+    """--schemas with a second minor of an event: two messages; its consumers receive both, its producer sends one."""
+    import shutil
+
+    schemas = tmp_path / "schemas"
+    shutil.copytree(repo_root / "schemas", schemas)
+    event_type = "org.openedx.license-manager.license.assigned.v1"
+    newer = json.loads((schemas / event_type / "0.avsc").read_text())
+    newer["fields"][0]["type"]["fields"].append(
+        {"name": "note", "type": ["null", "string"], "default": None, "doc": "A note appended by minor 1."}
+    )
+    (schemas / event_type / "1.avsc").write_text(json.dumps(newer, indent=2) + "\n")
+    out, _ = _run("export", "asyncapi", "--format", "json", "--schemas", str(schemas))
+    document = json.loads(out)
+    assert f"{event_type}.1" in document["components"]["messages"]
+    assert document["components"]["messages"][f"{event_type}.1"]["payload"]["schema"] == newer
+    (receive,) = [op for key, op in document["operations"].items() if key.endswith(f"receive.{event_type}")]
+    assert [m["$ref"].rpartition("/")[2] for m in receive["messages"]] == [f"{event_type}.0", f"{event_type}.1"]
+    (send,) = [op for key, op in document["operations"].items() if key.endswith(f"send.{event_type}")]
+    assert [m["$ref"].rpartition("/")[2] for m in send["messages"]] == [f"{event_type}.0"]
+    out, _ = _run("export", "jsonschema", "-o", str(tmp_path / "js"), "--schemas", str(schemas))
+    assert (tmp_path / "js" / event_type / "1.schema.json").is_file()
+    assert (
+        "note"
+        in json.loads((tmp_path / "js" / event_type / "1.schema.json").read_text())["$defs"]["LicenseAssignmentData"][
+            "properties"
+        ]
+    )
