@@ -12,6 +12,7 @@ import avro.io
 import avro.schema
 import fastavro
 import pytest
+from avro_samples import EVERYTHING, Everything
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from subsidy_django import ensure_django
@@ -24,7 +25,6 @@ from openedx_subsidy_events import (
     PayloadError,
     all_events,
 )
-from openedx_subsidy_events.events import field, payload_fields
 
 ensure_django()
 
@@ -115,33 +115,6 @@ def test_each_event_was_driven_through_5000_payloads() -> None:
     if not SEEN:
         pytest.skip("the equivalence test did not run in this session")
     assert min(SEEN.values()) >= 5000, SEEN
-
-
-@attrs.frozen(kw_only=True, field_transformer=payload_fields)
-class Everything:
-    """Every wire type, required and optional, in orders the four events do not have."""
-
-    first: str = field("Two strings in a row: a length prefix alone between them.")
-    second: str = field("The second.")
-    maybe_flag: bool | None = field("An optional boolean.", optional=True)
-    maybe_id: UUID | None = field("An optional UUID.", optional=True)
-    flag: bool = field("A boolean.")
-    count: int = field("A long.")
-    at: datetime = field("A datetime.")
-    maybe_text: str | None = field("An optional string.", optional=True)
-    maybe_count: int | None = field("An optional long.", optional=True)
-    subsidy_request_uuid: UUID = field("A UUID.")
-    maybe_at: datetime | None = field("An optional datetime.", optional=True)
-    last: str = field("A string at the end.")
-
-
-EVERYTHING = EventDefinition(
-    event_type="org.openedx.test.everything.made.v1",
-    data_key="everything",
-    payload_type=Everything,
-    producer="tests",
-    description="Every wire type was made.",
-)
 
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
