@@ -15,6 +15,7 @@ from __future__ import annotations
 import itertools
 import linecache
 import types
+import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -106,11 +107,17 @@ _GENERATED = itertools.count(1)
 
 
 def _build(name: str, source: str, namespace: dict[str, Any], label: str = "") -> Any:
-    """Compile generated ``source`` and return its function ``name``; its lines show in tracebacks."""
+    """Compile generated ``source`` and return its function ``name``; its lines show in tracebacks.
+
+    The lines stay in :mod:`linecache` while the function lives (a codec's decoders for a schema
+    registry's schemas come and go).
+    """
     filename = f"<openedx_subsidy_events generated {label or name} #{next(_GENERATED)}>"
     exec(compile(source, filename, "exec"), namespace)
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
-    return namespace[name]
+    function = namespace[name]
+    weakref.finalize(function, linecache.cache.pop, filename, None)
+    return function
 
 
 def compile_to_record(payload_type: type, data_key: str) -> Callable[[Any], dict[str, Any]]:

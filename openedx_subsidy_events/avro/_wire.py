@@ -14,8 +14,11 @@ from typing import Any
 from .._payload import LONG_MAX, LONG_MIN
 
 __all__ = [
+    "INT_MAX",
+    "INT_MIN",
     "LENGTH_TEXT",
     "LONG_TEXT",
+    "PRIMITIVE_READERS",
     "UNION_LENGTH_TEXT",
     "Fault",
     "encode_long",
@@ -25,6 +28,7 @@ __all__ = [
     "read_int",
     "read_length",
     "read_long",
+    "read_null",
     "read_text",
     "read_varint",
     "skip_fixed",
