@@ -263,15 +263,16 @@ def asyncapi_document(
     published = {definition.event_type: definition.schemas for definition in events}
 
     for definition in events:
-        channel_id = _channel_id(_topic_of(definition, topics))
+        topic = _topic_of(definition, topics)
+        channel_id = _channel_id(topic)
         channel = channels.setdefault(
             channel_id,
             {
-                "address": _topic_of(definition, topics),
-                "title": _topic_of(definition, topics),
+                "address": topic,
+                "title": topic,
                 "description": (
-                    f"The Kafka topic or Redis stream {_topic_of(definition, topics)}; with EVENT_BUS_TOPIC_PREFIX "
-                    f"set, its full name is <prefix>-{_topic_of(definition, topics)}."
+                    f"The Kafka topic or Redis stream {topic}; with EVENT_BUS_TOPIC_PREFIX set, its full name is "
+                    f"<prefix>-{topic}."
                 ),
                 "messages": {},
             },

@@ -46,7 +46,6 @@ _PRIMITIVES: dict[str, dict[str, Any]] = {
     "double": {"type": "number"},
     "string": {"type": "string"},
 }
-_NAMED = ("record", "error", "enum", "fixed")
 
 
 class _Converter:
