@@ -1,7 +1,7 @@
 """Avro for payload classes: schema generation, the published store, the codec, and the encodings' bytes.
 
 This floor knows attrs payload classes and Avro; it knows none of the package's events (those are
-defined one floor up, in :mod:`openedx_subsidy_events.events`, on top of it).
+defined one floor up, in ``openedx_subsidy_events.events``, on top of it).
 """
 
 from ._codec import PayloadCodec
