@@ -115,16 +115,20 @@ def _breaks_earlier_minors(root: Path, definition: EventDefinition[Any], path: P
         return error
     if not earlier:
         return None
-    from .compat import Schema, check  # the linter is imported only when there is history to check
+    from .compat import Config, Mode, Schema, check  # the linter is imported only when there is history to check
+    from .compat._config import PUBLISHED_USE
     from .compat._schema import parse
 
-    # versioned, as in the package layout, so that the rules of versioned subjects (MINOR_NOT_APPEND_ONLY) apply
+    # versioned, as in the package layout, with the rules check runs on it (MINOR_NOT_APPEND_ONLY included)
     subject = definition.event_type
     new = Schema(subject, parse(definition.schema), version=definition.minor_version)
+    config = Config(mode=Mode.FULL, use=PUBLISHED_USE)
     errors = [
         (minor, finding)
         for minor, schema in earlier
-        for finding in check(Schema(subject, parse(schema), version=minor), new, mode="FULL", subject=subject).errors
+        for finding in check(
+            Schema(subject, parse(schema), version=minor), new, mode=Mode.FULL, subject=subject, config=config
+        ).errors
     ]
     if not errors:
         return None
@@ -134,7 +138,8 @@ def _breaks_earlier_minors(root: Path, definition: EventDefinition[Any], path: P
         str(path),
         f"minor {definition.minor_version} would break minor {minor} ({len(errors)} error(s); first: "
         f"{first.rule}{where}: {first.message}); nothing was written. A minor version must be readable by "
-        "and read every earlier one: add a default, or publish the change as a new .v2 event",
+        "and read every earlier one, and may only append optional fields: add new fields last, as "
+        '["null", T] with default null, or publish the change as a new .v2 event',
         rule="BREAKING_MINOR",
         pointer=first.new_pointer or "",
     )

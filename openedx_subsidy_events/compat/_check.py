@@ -17,7 +17,7 @@ import attrs
 
 from ..exceptions import SchemaError
 from ._append_only import iter_prefix_problems
-from ._config import Config
+from ._config import PUBLISHED_USE, Config
 from ._graph import identity
 from ._load import Schema, Subject, gc_paused, load_baseline, load_json, load_paths, locate_error
 from ._model import Direction, Finding, Mode, Report, Severity
@@ -476,10 +476,13 @@ def _subjects_findings(
 def lint_published(root: Path, *, baseline: str | None = None, readers: Mapping[str, Readers] | None = None) -> Report:
     """The package layout under ``root`` (each subject's whole history, FULL_TRANSITIVE), and against ``baseline``.
 
-    What ``subsidy-events check`` runs over the package's own ``schemas/``.
+    What ``subsidy-events check`` runs over the package's own ``schemas/``: every rule, the
+    ``prefix`` category (``MINOR_NOT_APPEND_ONLY``) included, since its events travel on Redis
+    Streams too, where no registry resolves a newer minor.
 
     .. versionadded:: 0.1.0
     """
     current = load_paths([root])
     base = load_baseline(baseline, [root]) if baseline is not None else None
-    return check_subjects(current, base, config=Config(mode=Mode.FULL_TRANSITIVE), readers=readers)
+    config = Config(mode=Mode.FULL_TRANSITIVE, use=PUBLISHED_USE)
+    return check_subjects(current, base, config=config, readers=readers)

@@ -12,6 +12,11 @@ modes under ``[tool.subsidy-events.subjects."<subject>"]``::
 
     [tool.subsidy-events.subjects."org.openedx.example.thing.created.v1"]
     mode = "BACKWARD"
+
+The default ``use`` is every category but ``prefix`` (:data:`DEFAULT_USE`): a newer version read as a
+prefix by an older reader is what a bus without a registry needs, and other projects may reorder
+fields freely. ``use = ["wire", "semantic", "style", "prefix"]`` (:data:`PUBLISHED_USE`, what
+``subsidy-events check`` and ``generate`` run on this package's events) or ``--rule prefix`` turns it on.
 """
 
 from __future__ import annotations
@@ -31,9 +36,13 @@ from ..exceptions import SchemaError
 from ._model import Finding, Mode, Severity
 from ._rules import RULES, Category
 
-__all__ = ["Config", "load_config"]
+__all__ = ["DEFAULT_USE", "PUBLISHED_USE", "Config", "load_config"]
 
 _CATEGORIES = {c.value for c in Category}
+DEFAULT_USE: tuple[str, ...] = ("wire", "semantic", "style")
+"""The categories that run unless ``use`` says otherwise: all but ``prefix``."""
+PUBLISHED_USE: tuple[str, ...] = (*DEFAULT_USE, "prefix")
+"""What runs on this package's published schemas (``check``, ``generate``): every category."""
 _KEYS = {"mode", "fail_on", "use", "except", "ignore_only", "severity", "subjects"}
 _POINTER = "/tool/subsidy-events"
 
@@ -68,7 +77,7 @@ class Config:
 
     mode: Mode = Mode.FULL_TRANSITIVE
     fail_on: Severity = Severity.ERROR
-    use: tuple[str, ...] = ("wire", "semantic", "style")
+    use: tuple[str, ...] = DEFAULT_USE
     except_: tuple[str, ...] = ()
     ignore_only: Mapping[str, tuple[str, ...]] = attrs.field(factory=dict)
     severity: Mapping[str, Severity] = attrs.field(factory=dict)

@@ -16,6 +16,7 @@ _TITLES = {
     Category.WIRE: 'Wire rules (the Avro 1.12 specification, "Schema Resolution")',
     Category.SEMANTIC: "Semantic and portability rules",
     Category.STYLE: "Style rules",
+    Category.PREFIX: "Prefix rules (newer versions read without a registry; off unless ``use`` names them)",
 }
 
 

@@ -21,7 +21,11 @@ class Category(enum.Enum):
 
     ``wire``: bytes written with one schema can be read with the other (the Avro specification's
     "Schema Resolution"). ``semantic``: the bytes are read, but values change meaning, or some
-    readers, registries or older libraries reject the schema. ``style``: conventions.
+    readers, registries or older libraries reject the schema. ``style``: conventions. ``prefix``:
+    without a registry (Redis Streams), a reader on an older version reads a newer version's bytes
+    with its own schema, as a prefix, and no resolution takes place; it is the one category not in
+    the default ``use`` (a project read through a registry may reorder fields freely), and
+    ``subsidy-events check`` and ``generate`` run it on this package's events.
 
     .. versionadded:: 0.1.0
     """
@@ -29,6 +33,7 @@ class Category(enum.Enum):
     WIRE = "wire"
     SEMANTIC = "semantic"
     STYLE = "style"
+    PREFIX = "prefix"
 
     def __str__(self) -> str:
         return self.value
@@ -40,7 +45,7 @@ class Rule:
 
     Attributes:
         id: the stable UPPER_SNAKE id.
-        category: wire, semantic or style.
+        category: wire, semantic, style or prefix.
         severity: the default severity (configuration may change it or turn the rule off).
         purpose: one line: what the rule reports.
         why: why it breaks, and what goes wrong.
@@ -78,7 +83,7 @@ _BOTH = "both directions"
 _NOBODY = "nobody fails to decode; the finding is a note"
 
 E, W, N = Severity.ERROR, Severity.WARNING, Severity.INFO
-WIRE, SEM, STYLE = Category.WIRE, Category.SEMANTIC, Category.STYLE
+WIRE, SEM, STYLE, PREFIX = Category.WIRE, Category.SEMANTIC, Category.STYLE, Category.PREFIX
 
 _TABLE = (
     # --- wire: the Avro 1.12 specification, "Schema Resolution" ---------------------------------
@@ -251,6 +256,28 @@ _TABLE = (
         _BOTH,
         "Add a new field with the new fixed type and deprecate the old one.",
     ),
+    # --- prefix: newer versions read by older readers without a registry (not in the default use) ------
+    Rule(
+        "MINOR_NOT_APPEND_ONLY",
+        PREFIX,
+        E,
+        "A new version of a versioned subject does more than append optional fields at the end of its record.",
+        "Without a schema registry (Redis Streams) a consumer meets versions newer than it knows and "
+        "reads them with the newest schema it has, skipping the bytes that follow. That is exact only "
+        "when the older version's encoding is a prefix of the newer one's: every earlier field in its "
+        "place, in order, with the same type in Avro's Parsing Canonical Form, and new fields only after "
+        "them, each optional so that a newer reader of older bytes sees 'absent', never an invented "
+        "value. A promotion is a change too: an old int reader cannot hold a long, and a float is 4 "
+        "bytes where a double is 8. An inserted, moved, retyped or removed field makes the older "
+        "consumer read the newer bytes into the wrong fields, silently or up to a decoding error. "
+        "Docs, aliases, defaults and logical types may change: the bytes do not. Each version of the "
+        "package layout <subject>/<n>.avsc is compared with the one before it (the record in the last "
+        "field, the event's payload, may grow the same way); a prefix of a prefix is a prefix.",
+        "FORWARD, without a registry: a consumer on an older version reading a newer version's bytes as a prefix",
+        'Put every new field last, as ["null", T] with default null, and leave the earlier ones as '
+        "they were; any other change to an existing field is a new major version (a new event type).",
+        directional=False,
+    ),
     # --- semantic and portability ----------------------------------------------------------------
     Rule(
         "LOSSY_PROMOTION",
@@ -421,22 +448,6 @@ _TABLE = (
         "not the logical value the author meant.",
         "every reader: it sees the base type",
         "Fix the attributes (decimal: 0 <= scale <= precision, precision > 0) or the base type.",
-        directional=False,
-    ),
-    Rule(
-        "MINOR_NOT_APPEND_ONLY",
-        WIRE,
-        E,
-        "A new version of a versioned subject does more than append fields at the end of its record.",
-        "Without a schema registry (Redis Streams) a consumer meets versions newer than it knows, and "
-        "reads them with the newest schema it has, skipping what follows. That is exact only when the "
-        "older version's encoding is a prefix of the newer one's: every earlier field in place, in "
-        "order, with the same wire type, and new fields only after them (each with a default, which "
-        "FIELD_ADDED_WITHOUT_DEFAULT checks). Inserting, reordering, retyping or removing a field makes "
-        "an older consumer read the newer bytes into the wrong fields.",
-        "FORWARD, without a registry: a consumer on an older version reading a newer version's bytes",
-        "Put every new field last, as [\"null\", T] with default null, and leave the earlier ones as "
-        "they were; a change to an existing field is a new major version (a new event type).",
         directional=False,
     ),
     Rule(

@@ -311,9 +311,7 @@ def check_event(
     record = data.get(definition.data_key)
     if answering is not None and isinstance(record, Mapping) and all(p.rule == "EXTRA_FIELD" for p in problems):
         problems.extend(_correlation_problems(definition, record, answering))
-    violations = [
-        _attribute(p, c, definition.event_type, schema_file) for p in problems for c in _blamed(p, mine)
-    ]
+    violations = [_attribute(p, c, definition.event_type, schema_file) for p in problems for c in _blamed(p, mine)]
     if all(p.rule in _ENCODABLE_DESPITE for p in problems) and isinstance(record, Mapping):
         _, record_schema = payload_record(schema)
         known = {f["name"] for f in record_schema["fields"]}

@@ -161,7 +161,7 @@ def test_rules_lists_the_table() -> None:
     code, out, _ = run_cli(["rules", "--format", "json"])
     rows = json.loads(out)
     assert [row["id"] for row in rows] == list(RULES)
-    assert {row["category"] for row in rows} == {"wire", "semantic", "style"}
+    assert {row["category"] for row in rows} == {"wire", "semantic", "style", "prefix"}
 
 
 def test_explain_says_why_who_and_how() -> None:

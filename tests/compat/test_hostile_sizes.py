@@ -76,3 +76,18 @@ def test_a_huge_blob_at_a_git_baseline_is_refused_by_its_size(tmp_path: Path) ->
     assert status == 2
     assert stderr.strip() == "subsidy-events lint: HEAD:s.avsc: UNREADABLE: the file is larger than 1048576 bytes"
     assert peak_mib < 250  # reading the blob would need 300+ MiB
+
+
+def test_a_named_type_used_by_fifteen_thousand_fields_read_as_a_prefix(tmp_path: Path) -> None:
+    """A 15,000-field record used by 15,000 fields, version 1 appending one: --rule prefix reads it once, exit 0."""
+    big = {"type": "record", "name": "Big", "fields": [{"name": f"b{i}", "type": "long"} for i in range(15_000)]}
+    fields = [{"name": "f0", "type": big}, *({"name": f"f{i}", "type": "x.Big"} for i in range(1, 15_000))]
+    schema = {"type": "record", "name": "Many", "namespace": "x", "fields": fields}
+    appended = {"name": "z", "type": ["null", "string"], "default": None}
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for number, version in enumerate([schema, {**schema, "fields": [*fields, appended]}]):
+        (folder / f"{number}.avsc").write_text(json.dumps(version, separators=(",", ":")))
+    result = _lint("many", "--rule", "prefix", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "0 error(s), 0 warning(s), 0 note(s) in 1 subject(s)"
