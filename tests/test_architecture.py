@@ -34,10 +34,7 @@ FLOORS: tuple[frozenset[str], ...] = (
     frozenset({"cli", "<face>"}),  # the command line (cli.py and every package's _cli.py) and the public face
 )
 
-KNOWN_CYCLES: set[frozenset[str]] = {
-    # Being removed in its own change (the linter's schema model and its graph of named types).
-    frozenset({"compat._graph", "compat._schema"}),
-}
+KNOWN_CYCLES: set[frozenset[str]] = set()
 
 
 class Import(NamedTuple):

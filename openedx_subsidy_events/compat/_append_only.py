@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator
 
 from ._graph import iter_nodes
-from ._schema import Field, Node
+from ._node import Field, Node
 
 __all__ = ["WireTypes", "iter_prefix_problems"]
 

@@ -21,10 +21,11 @@ from ._config import PUBLISHED_USE, Config
 from ._graph import identity
 from ._load import Schema, Subject, gc_paused, load_baseline, load_json, load_paths, locate_error
 from ._model import Direction, Finding, Mode, Report, Severity
+from ._node import PRIMITIVES, Field, Node
 from ._position import locate
 from ._resolve import Hit, path_text, resolve
 from ._rules import RULES
-from ._schema import PRIMITIVES, Field, Node, parse
+from ._schema import parse
 from ._semantic import SingleHit, iter_places, place_hits
 from ._style import doc_hits, naming
 

@@ -7,12 +7,9 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Sequence
-from typing import TYPE_CHECKING
 
 from ..exceptions import SchemaError
-
-if TYPE_CHECKING:
-    from ._schema import Field, Node
+from ._node import PRIMITIVES, Field, Node
 
 __all__ = [
     "PRIMITIVES",
@@ -26,7 +23,6 @@ __all__ = [
     "shadows",
 ]
 
-PRIMITIVES = frozenset({"null", "boolean", "int", "long", "float", "double", "bytes", "string"})
 PROMOTIONS = frozenset(
     {
         ("int", "long"),

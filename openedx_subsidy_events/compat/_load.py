@@ -27,8 +27,9 @@ import attrs
 
 from ..avro._store import MAX_SCHEMA_BYTES
 from ..exceptions import SchemaError
+from ._node import JsonConstant, Node
 from ._position import locate
-from ._schema import JsonConstant, Node, SchemaSet
+from ._schema import SchemaSet
 
 __all__ = [
     "Schema",

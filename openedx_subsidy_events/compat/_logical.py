@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ._schema import Node
+from ._node import Node
 
 __all__ = ["TIME_FAMILY", "effective", "problem"]
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from ._graph import PROMOTIONS
 from ._logical import TIME_FAMILY, decimal_shape, effective
 from ._model import Direction
-from ._schema import Field, Node, node_name
+from ._node import Field, Node, node_name
 
 __all__ = ["PROMOTIONS", "Hit", "Path", "matches", "path_text", "resolve"]
 

@@ -14,18 +14,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..exceptions import SchemaError
-from ._graph import PRIMITIVE_FP, PRIMITIVES, check_finite, fingerprint
+from ._graph import PRIMITIVE_FP, check_finite, fingerprint
+from ._node import PRIMITIVES, UNSET, Field, Node
 
-__all__ = [
-    "PRIMITIVES",
-    "Field",
-    "JsonConstant",
-    "Node",
-    "SchemaSet",
-    "parse",
-]
+__all__ = ["SchemaSet", "parse"]
 
-NAMED = frozenset({"record", "error", "enum", "fixed"})
 MAX_DEPTH = 200
 """JSON nested deeper than this is refused: no real schema comes near it, and walking it would
 exhaust the interpreter's stack."""
@@ -33,88 +26,6 @@ exhaust the interpreter's stack."""
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 _LENIENT = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*\Z")
 _SYMBOL = _NAME
-
-
-class JsonConstant(float):
-    """``NaN``, ``Infinity`` or ``-Infinity`` as Python's JSON reader accepts them; JSON has no such numbers.
-
-    Kept as a float (so a schema still loads) that remembers its spelling, so that the default
-    rules can report it instead of treating it as a number.
-    """
-
-    text: str
-
-    def __new__(cls, text: str) -> JsonConstant:
-        self = super().__new__(cls, text)
-        self.text = text
-        return self
-
-
-class Field:
-    """One field of a record, with its position in the record and in the document."""
-
-    __slots__ = ("aliases", "default", "doc", "has_default", "index", "name", "pointer", "source", "type")
-
-    def __init__(self, name: str, index: int, pointer: str, raw: Mapping[str, Any], source: str | None = None) -> None:
-        self.source = source
-        self.name = name
-        self.index = index
-        self.pointer = pointer
-        self.type: Node = _UNSET
-        self.has_default = "default" in raw
-        self.default: Any = raw.get("default")
-        self.doc = raw.get("doc")
-        aliases = raw.get("aliases", [])
-        self.aliases: tuple[str, ...] = tuple(aliases)
-
-
-class Node:
-    """One Avro type at one place. Named types are shared by every reference to them.
-
-    Attributes that a kind does not use keep the class-level defaults, so that building the
-    ~50 nodes of a typical schema sets only what each one needs.
-    """
-
-    fp: str | None = None
-    identity: str | None = None
-    """The digest of a recursive schema's whole graph, once :func:`._graph.identity` computed it."""
-    named = False
-    """Whether this is a record, enum or fixed (which match by name)."""
-    name = ""
-    namespace = ""
-    fullname = ""
-    aliases: frozenset[str] = frozenset()
-    raw_aliases: tuple[str, ...] = ()
-    fields: tuple[Field, ...] = ()
-    by_name: Mapping[str, Field] = {}
-    symbols: tuple[str, ...] = ()
-    has_default = False
-    default: Any = None
-    size = 0
-    branches: tuple[Node, ...] = ()
-    logical: str | None = None
-    props: Mapping[str, Any] = {}
-    doc: Any = None
-    field_keys: frozenset[tuple[str, str]] = frozenset()
-    """(name, type fingerprint) of each record field whose type has one: set algebra finds what changed."""
-    key_field: Mapping[tuple[str, str], Field] = {}
-    open_fields: tuple[Field, ...] = ()
-    """Record fields whose type has no fingerprint (recursive): always walked."""
-
-    def __init__(self, kind: str, pointer: str, source: str | None) -> None:
-        self.kind = kind
-        self.pointer = pointer
-        self.source = source
-
-    items: Node  # arrays' items and maps' values; the shared placeholder for every other kind
-
-    def __repr__(self) -> str:
-        label = self.fullname or self.kind
-        return f"<Node {label} at {self.pointer or '/'}>"
-
-
-_UNSET = Node("null", "", None)
-Node.items = _UNSET
 
 
 class _Ref:
@@ -291,7 +202,7 @@ class _Reader:
     def defer(self, child: Node | _Ref, holder: object, slot: str) -> Node:
         if isinstance(child, _Ref):
             self.pending.append((holder, slot, child))
-            return _UNSET
+            return UNSET
         return child
 
     def named_or_primitive(self, name: str, pointer: str, namespace: str) -> Node | _Ref:
@@ -319,7 +230,7 @@ class _Reader:
             child = self.node(item, f"{pointer}/{index}", namespace, depth + 1)
             if isinstance(child, Node) and child.kind == "union":  # {"type": [...]} is a union too
                 raise self.fail(child.pointer, "a union cannot contain a union directly")
-            branches.append(child if isinstance(child, Node) else _UNSET)
+            branches.append(child if isinstance(child, Node) else UNSET)
             if isinstance(child, _Ref):
                 self.pending.append((node, f"branch:{index}", child))
         node.branches = tuple(branches)
@@ -411,11 +322,6 @@ class _Reader:
         logical = raw.get("logicalType")
         node.logical = logical if isinstance(logical, str) else None
         return node
-
-
-def node_name(node: Node) -> str:
-    """How a type is named in messages: the full name of a named type, else its kind."""
-    return node.fullname or node.kind
 
 
 def parse(document: Any, *, source: str | None = None) -> Node:

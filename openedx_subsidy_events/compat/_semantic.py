@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from ._logical import problem
+from ._node import Field, JsonConstant, Node
 from ._resolve import Path
-from ._schema import Field, JsonConstant, Node
 
 __all__ = ["SingleHit", "default_problem", "iter_places", "iter_semantic"]
 

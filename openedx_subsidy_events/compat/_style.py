@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from ._node import Node
 from ._resolve import Path
 from ._rules import EVENT_TYPE_EXEMPTIONS
-from ._schema import Node
 from ._semantic import SingleHit, iter_places
 
 __all__ = ["OEP41", "doc_hits", "is_event_type", "iter_docs", "naming"]

@@ -32,9 +32,10 @@ from hypothesis import strategies as st
 
 from openedx_subsidy_events.compat import _resolve
 from openedx_subsidy_events.compat._model import Direction
+from openedx_subsidy_events.compat._node import Node
 from openedx_subsidy_events.compat._resolve import PROMOTIONS, resolve
 from openedx_subsidy_events.compat._rules import RULES, Category
-from openedx_subsidy_events.compat._schema import Node, parse
+from openedx_subsidy_events.compat._schema import parse
 from openedx_subsidy_events.exceptions import SchemaError
 
 EXAMPLES = int(os.environ.get("SUBSIDY_EVENTS_DIFFERENTIAL_EXAMPLES", "2000"))
