@@ -31,6 +31,7 @@ from typing import Any
 import fastavro
 
 from ..avro._schema import ENVELOPE_RECORD_NAME, avro_namespace
+from ..avro._wire import encode_long
 from ..compat import Severity, check
 from ..envelope import EventMetadata
 from ..events import CORRELATION_FIELD, EventDefinition
@@ -198,7 +199,7 @@ class KafkaCodec:
         """The framed key of a payload: its ``subsidy_request_uuid`` as an Avro string."""
         schema_id = self._registered_id(key_subject(topic), KEY_SCHEMA)
         text = str(definition.event_key(payload)).encode()
-        return frame(schema_id, _zigzag(len(text)) + text)
+        return frame(schema_id, encode_long(len(text)) + text)
 
     # reading
 
@@ -256,17 +257,6 @@ class _Unreadable(Exception):
         super().__init__(rule, reason)
         self.rule = rule
         self.reason = reason
-
-
-def _zigzag(number: int) -> bytes:
-    """An Avro long: zigzag, then base-128 varint."""
-    value = (number << 1) ^ (number >> 63)
-    out = bytearray()
-    while value > 0x7F:
-        out.append((value & 0x7F) | 0x80)
-        value >>= 7
-    out.append(value)
-    return bytes(out)
 
 
 # -- producer -------------------------------------------------------------------------------
