@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import django
 from django.conf import settings
@@ -36,3 +37,19 @@ def ensure_django() -> None:
         EVENT_BUS_TOPIC_PREFIX=TOPIC_PREFIX,
     )
     django.setup()
+
+
+def edx_redis_send(definition: Any, payload: Any, topic: str, metadata: Any) -> None:
+    """Send one event with edx-event-bus-redis's own producer, as a service configured for it does."""
+    ensure_django()
+    from edx_event_bus_redis.internal.producer import create_producer
+
+    from openedx_subsidy_events.integrations.openedx import openedx_signal
+
+    create_producer().send(
+        signal=openedx_signal(definition),
+        topic=topic,
+        event_key_field=definition.event_key_field,
+        event_data={definition.data_key: payload},
+        event_metadata=metadata.to_openedx(),
+    )

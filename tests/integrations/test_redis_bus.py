@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 import redis
 from subsidy_django import TOPIC_PREFIX as PREFIX
-from subsidy_django import ensure_django
+from subsidy_django import edx_redis_send, ensure_django
 from subsidy_samples import full_payload, minimal_payload
 
 from openedx_subsidy_events import EventDefinition, EventMetadata
@@ -14,7 +14,6 @@ from openedx_subsidy_events import EventDefinition, EventMetadata
 ensure_django()
 
 from edx_event_bus_redis.internal.message import RedisMessage  # noqa: E402
-from edx_event_bus_redis.internal.producer import create_producer  # noqa: E402
 from openedx_events.event_bus.avro.deserializer import deserialize_bytes_to_event_data  # noqa: E402
 
 from openedx_subsidy_events.integrations.openedx import openedx_signal  # noqa: E402
@@ -27,13 +26,7 @@ def test_what_event_bus_redis_produces_we_decode(definition: EventDefinition[Any
     payload = build(definition)
     metadata = definition.metadata()
     topic = f"{definition.data_key}-{uuid.uuid4().hex[:8]}"
-    create_producer().send(
-        signal=openedx_signal(definition),
-        topic=topic,
-        event_key_field=definition.event_key_field,
-        event_data={definition.data_key: payload},
-        event_metadata=metadata.to_openedx(),
-    )
+    edx_redis_send(definition, payload, topic, metadata)
     entries = client.xrange(f"{PREFIX}-{topic}")
     assert len(entries) == 1, "event-bus-redis swallows producing errors; nothing reached the stream"
     message = RedisMessage.parse(entries[0], topic=topic)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import redis
 from subsidy_django import TOPIC_PREFIX as PREFIX
-from subsidy_django import ensure_django
+from subsidy_django import edx_redis_send, ensure_django
 from subsidy_samples import full_payload, minimal_payload
 
 from openedx_subsidy_events import LICENSE_ASSIGNED, EventDefinition, EventMetadata, MessageNotProcessed
@@ -45,23 +45,13 @@ def _consumer(client: redis.Redis, topic: str, **options: Any) -> RedisStreamCon
     return RedisStreamConsumer(topic, "grp", "c1", client=client, topic_prefix=PREFIX, from_beginning=True, **options)
 
 
-def _edx_send(definition: EventDefinition[Any], payload: Any, topic: str, metadata: EventMetadata) -> None:
-    create_producer().send(
-        signal=openedx_signal(definition),
-        topic=topic,
-        event_key_field=definition.event_key_field,
-        event_data={definition.data_key: payload},
-        event_metadata=metadata.to_openedx(),
-    )
-
-
 @pytest.mark.parametrize("build", [full_payload, minimal_payload], ids=["all-optional-set", "none-set"])
 def test_reads_what_event_bus_redis_produces(definition: EventDefinition[Any], build: Any, client: redis.Redis,
                                              topic: str) -> None:  # fmt: skip
     """Entries the real edx-event-bus-redis producer writes are delivered with payload and metadata, then acked."""
     payload, metadata = build(definition), definition.metadata()
     consumer = _consumer(client, topic)
-    _edx_send(definition, payload, topic, metadata)
+    edx_redis_send(definition, payload, topic, metadata)
     assert consumer.poll(block_ms=100) == 1
     assert consumer.deliver == [(definition, payload, metadata)]
     assert consumer.pending() == 0
@@ -229,7 +219,7 @@ def test_the_django_consumer_runs_under_consume_events(client: redis.Redis, topi
     signal = openedx_signal(LICENSE_ASSIGNED)
     signal.connect(receiver, weak=False)
     try:
-        _edx_send(LICENSE_ASSIGNED, payload, topic, metadata)
+        edx_redis_send(LICENSE_ASSIGNED, payload, topic, metadata)
         consumer.consume_indefinitely()
     finally:
         signal.disconnect(receiver)
