@@ -71,8 +71,8 @@ def _table(rows: list[list[str]]) -> list[str]:
 
 def render(definition: EventDefinition[Any], contracts: list[Contract]) -> str:
     """The reST page of one event."""
-    constant = next(name for name, value in vars(sys.modules["openedx_subsidy_events"]).items()
-                    if value is definition)  # fmt: skip
+    package = sys.modules["openedx_subsidy_events"]
+    constant = next(name for name in package.__all__ if getattr(package, name) is definition)
     title = f"``{definition.event_type}``"
     rows = [["Field", "Avro type", "Required", "Sensitivity", "Meaning"]]
     for field in definition.schema["fields"][0]["type"]["fields"]:

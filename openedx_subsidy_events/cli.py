@@ -1,6 +1,8 @@
 """The ``subsidy-events`` command line. Subcommands are thin: each calls the library and prints.
 
-Exit codes: 0 clean, 1 problems found, 2 usage or unreadable input.
+Exit codes: 0 clean, 1 problems found, 2 usage or unreadable input. Building the command line
+imports no library part: each command imports what it runs, so ``lint`` starts without the
+contracts' YAML and JSON Schema libraries and ``rules`` without the codec.
 """
 
 from __future__ import annotations
@@ -15,17 +17,12 @@ from typing import TextIO
 from ._checkout import folder_option
 from ._text import one_line
 from ._version import __version__
-from .avro._store import default_root
-from .compat import Severity, lint_published
 from .compat._cli import register as register_compat
-from .contracts import readers_by_event
 from .contracts._cli import register as register_contracts
 from .contracts._cli import report_static
 from .demo._cli import register as register_demo
-from .events import all_events
 from .exceptions import ContractError, SchemaError, SubsidyEventsError
 from .exports._cli import register as register_exports
-from .publishing import check_published, generate
 
 __all__ = ["main"]
 
@@ -42,6 +39,9 @@ def _report(problems: Sequence[SchemaError], stdout: TextIO) -> None:
 
 
 def _cmd_generate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from .avro._store import default_root
+    from .publishing import check_published, generate
+
     root = folder_option(args.schemas, "schemas") or default_root()
     if args.check:
         problems = check_published(root)
@@ -62,6 +62,12 @@ def _cmd_generate(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
 
 def _cmd_check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     """The published schemas, every contract against them, then their compatibility; a summary line each."""
+    from .avro._store import default_root
+    from .compat import Severity, lint_published
+    from .contracts import readers_by_event
+    from .events import all_events
+    from .publishing import check_published
+
     root = folder_option(args.schemas, "schemas") or default_root()
     contracts_root = folder_option(args.contracts, "contracts")
     if contracts_root is not None and not contracts_root.is_dir():  # before any output: nothing can be checked

@@ -23,7 +23,18 @@ SOURCE = Path(openedx_subsidy_events.__file__).parent
 FLOORS: tuple[frozenset[str], ...] = (
     # the errors, the redaction rule, payload fields, metadata, states: used everywhere, using nothing above
     frozenset(
-        {"_version", "_text", "_files", "_checkout", "redaction", "exceptions", "_payload", "envelope", "states"}
+        {
+            "_version",
+            "_lazy",
+            "_text",
+            "_files",
+            "_checkout",
+            "redaction",
+            "exceptions",
+            "_payload",
+            "envelope",
+            "states",
+        }
     ),
     frozenset({"avro"}),  # Avro for payload classes: schema generation, published store, codec; no event
     frozenset({"events"}),  # the four events: payload classes and their definitions

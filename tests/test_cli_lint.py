@@ -33,7 +33,7 @@ def test_lint_names_the_consumer_a_removal_breaks(repo_root: Path, tmp_path: Pat
     shutil.copytree(repo_root / "schemas", schemas)
     _publish_minor_without(schemas, "course_id", "assigned_at", "lms_user_id")
     code, out, _ = _run(
-        "lint", str(schemas), "--contracts", str(repo_root / "contracts"), "--format", "json"
+        "lint", str(schemas), "--contracts", str(repo_root / "contracts"), "--format", "json", "--show-info"
     )  # fmt: skip
     assert code == 1
     findings = {f["path"]: f for f in json.loads(out)["findings"] if f["rule"].startswith("FIELD_REMOVED")}
@@ -92,10 +92,24 @@ def test_lint_names_the_consumers_of_a_removed_event(repo_root: Path, tmp_path: 
     assert "Read by: enterprise-access." in removed["message"]
 
 
+def test_notes_are_computed_only_when_asked(repo_root: Path) -> None:
+    """Without --show-info (or fail_on info) no note is computed, and every format says so, not "0 notes"."""
+    schemas = str(repo_root / "schemas")
+    code, out, _ = _run("lint", schemas)
+    assert code == 0
+    assert out == "0 error(s), 0 warning(s) in 4 subject(s) (--show-info for notes)\n"
+    code, out, _ = _run("lint", schemas, "--format", "json")
+    document = json.loads(out)
+    assert (code, document["info_shown"], document["counts"]["info"], document["findings"]) == (0, False, 0, [])
+    code, out, _ = _run("lint", schemas, "--format", "json", "--show-info")
+    document = json.loads(out)
+    assert (code, document["info_shown"], document["counts"]["info"]) == (0, True, 4)
+
+
 def test_github_format_leaves_notes_out_unless_they_fail(repo_root: Path) -> None:
     """Our schemas' four exemption notes are no PR annotations, unless --fail-on info; text, junit, sarif keep them."""
     schemas = str(repo_root / "schemas")
-    code, out, _ = _run("lint", schemas, "--format", "github")
+    code, out, _ = _run("lint", schemas, "--format", "github", "--show-info")
     assert code == 0
     assert not [line for line in out.splitlines() if line.startswith("::")]
     assert out.splitlines()[-1].endswith(
@@ -108,9 +122,9 @@ def test_github_format_leaves_notes_out_unless_they_fail(repo_root: Path) -> Non
     assert all("EVENT_TYPE_NAMING_EXEMPT" in line for line in notices)
     assert out.splitlines()[-1].endswith("4 note(s) in 4 subject(s)")
     for fmt, marker in (("text", "info EVENT_TYPE_NAMING_EXEMPT"), ("junit", "EVENT_TYPE_NAMING_EXEMPT")):
-        code, out, _ = _run("lint", schemas, "--format", fmt)
+        code, out, _ = _run("lint", schemas, "--format", fmt, "--show-info")
         assert (code, out.count(marker)) == (0, 4), fmt
-    code, out, _ = _run("lint", schemas, "--format", "sarif")
+    code, out, _ = _run("lint", schemas, "--format", "sarif", "--show-info")
     assert [r["level"] for r in json.loads(out)["runs"][0]["results"]] == ["note"] * 4
 
 

@@ -61,7 +61,7 @@ def _code_at_minor_one(monkeypatch: pytest.MonkeyPatch, definition: EventDefinit
     """The package's code with LICENSE_ASSIGNED bumped to ``definition`` (what a maintainer's change does)."""
     events = [definition if d.event_type == definition.event_type else d for d in all_events()]
     monkeypatch.setattr("openedx_subsidy_events.publishing.all_events", lambda: events)
-    monkeypatch.setattr("openedx_subsidy_events.cli.all_events", lambda: events)
+    monkeypatch.setattr("openedx_subsidy_events.events.all_events", lambda: events)
 
 
 def _publish_by_hand(schemas: Path, payload_fields: list[dict[str, Any]]) -> None:

@@ -12,13 +12,41 @@ import pytest
 FORBIDDEN = ("django", "openedx_events", "redis", "confluent_kafka", "kafka", "pytest", "hypothesis", "avro")
 
 
+def _top_level_modules(code: str) -> set[str]:
+    """The top-level modules loaded after running ``code`` in a fresh interpreter."""
+    code += "\nimport sys, json; print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    return set(json.loads(done.stdout))
+
+
 def test_import_pulls_in_no_framework_or_client() -> None:
-    """import openedx_subsidy_events loads none of Django, openedx-events, Redis, Kafka, pytest, Hypothesis."""
-    code = "import sys, json, openedx_subsidy_events;print(json.dumps(sorted({m.split('.')[0] for m in sys.modules})))"
-    loaded = json.loads(subprocess.run([sys.executable, "-c", code], check=True, capture_output=True,
-                                       text=True).stdout)  # fmt: skip
-    assert not set(FORBIDDEN) & set(loaded)
-    assert {"fastavro", "attrs", "openedx_subsidy_events"} <= set(loaded)
+    """Using the package loads no framework or client (Django, Redis, Kafka, pytest...); importing it, nothing."""
+    bare = _top_level_modules("import openedx_subsidy_events")
+    assert not {"fastavro", "attrs", "jsonschema", "yaml"} & bare  # its names are imported on first use
+    used = _top_level_modules(
+        "import openedx_subsidy_events as o\n"
+        "from openedx_subsidy_events.exports import example_record\n"
+        "e = o.LICENSE_ASSIGNED\n"
+        "e.deserialize(e.serialize(e.from_record(example_record(e))), minorversion=0)\n"
+        "import openedx_subsidy_events.compat as c\n"
+        "c.check({'type': 'record', 'name': 'R', 'fields': []}, {'type': 'record', 'name': 'R', 'fields': []})"
+    )
+    assert not set(FORBIDDEN) & used
+    assert {"fastavro", "attrs", "openedx_subsidy_events"} <= used
+
+
+def test_every_public_name_resolves_and_is_listed() -> None:
+    """Each name in a package's __all__ is there on first use, dir() lists it, and a wrong name is AttributeError."""
+    import importlib
+
+    for package in ("openedx_subsidy_events", *(f"openedx_subsidy_events.{p}" for p in
+                    ("avro", "compat", "contracts", "demo", "exports"))):  # fmt: skip
+        module = importlib.import_module(package)
+        for name in module.__all__:
+            assert getattr(module, name) is not None, (package, name)
+            assert name in dir(module), (package, name)
+        with pytest.raises(AttributeError, match="no attribute 'nope'"):
+            module.nope  # noqa: B018
 
 
 @pytest.mark.slow

@@ -264,12 +264,12 @@ def test_cli_schemas_folder_that_is_a_file_or_missing_is_exit_2(tmp_path: Path, 
 
 def test_cli_unexpected_errors_are_one_line_unless_debugging(monkeypatch: pytest.MonkeyPatch, repo_root: Path) -> None:
     """An internal error is one line naming the bug and exit 2; SUBSIDY_EVENTS_DEBUG=1 shows the traceback."""
-    import openedx_subsidy_events.cli as cli
+    import openedx_subsidy_events.publishing as publishing
 
     def broken(*args: object) -> list[object]:
         raise KeyError("boom")
 
-    monkeypatch.setattr(cli, "check_published", broken)
+    monkeypatch.setattr(publishing, "check_published", broken)
     code, _, err = _run("check", "--schemas", str(repo_root / "schemas"))
     assert code == 2
     assert err.startswith("subsidy-events check: unexpected KeyError: 'boom' (a bug: please report it")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import fastavro
 
+from .._files import MAX_SCHEMA_BYTES
 from ..exceptions import SchemaError
 
 if TYPE_CHECKING:
@@ -24,8 +25,6 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_SCHEMA_BYTES", "default_root", "load_published", "read_schema_file"]
 
-MAX_SCHEMA_BYTES = 1 << 20
-"""A schema file larger than this is refused rather than read (1 MiB; ours are ~3 KiB)."""
 
 _MINOR_FILE = re.compile(r"(0|[1-9][0-9]{0,5})\.avsc\Z")
 

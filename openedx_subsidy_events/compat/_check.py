@@ -8,7 +8,7 @@ version alone is checked for the single-schema rules.
 
 from __future__ import annotations
 
-from collections import ChainMap
+import functools
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -61,26 +61,41 @@ def _as_schema(value: SchemaLike, subject: str) -> Schema:
 
 
 class _Context:
-    """What turning hits into findings needs: the subject, its texts, the configuration, readers."""
+    """What turning hits into findings needs: the subject, its texts, the configuration, readers.
 
-    def __init__(self, subject: str, texts: Mapping[str, str], config: Config, readers: Readers | None) -> None:
+    ``readers`` is the subject's readers, or where to look them up (the readers of every subject,
+    by name): then they are looked up only when a finding needs them, so contracts that would be
+    read for that (the command line's) are read only when there is something to say about a field.
+    """
+
+    def __init__(
+        self,
+        subject: str,
+        texts: Mapping[str, str],
+        config: Config,
+        readers: Readers | None = None,
+        *,
+        every_subject: Mapping[str, Readers] | None = None,
+    ) -> None:
         self.subject = subject
         self.texts = texts
         self.config = config
-        self.readers = readers
-        self.enabled = config.enabled()
+        self._readers = readers
+        self._every_subject = every_subject
+        self.info = config.reports_info
+        self.enabled = _running(config)
         # far pairs of a transitive history report errors only: their notes would repeat the near pairs'
         self.far = frozenset(r for r in self.enabled if config.severity_of(r) is Severity.ERROR)
 
-    def position(self, place: Node | Field | None, pointer: str | None) -> tuple[str | None, int | None, int | None]:
-        if place is None or place.source is None or pointer is None:
-            return None, None, None
-        text = self.texts.get(place.source)
-        found = locate(text, pointer) if text is not None else None
-        return place.source, *(found or (None, None))
+    @functools.cached_property
+    def readers(self) -> Readers | None:
+        """Who reads each field of this subject, when contracts were given."""
+        if self._every_subject is not None:
+            return self._every_subject.get(self.subject)
+        return self._readers
 
     def finish(self, finding: Finding) -> Finding | None:
-        """Apply readers (consumer names, safe removals) and ``ignore_only``; ``None`` drops it."""
+        """Apply readers (consumer names, safe removals), hidden info and ``ignore_only``; ``None`` drops it."""
         if self.readers is not None and finding.path:
             consumers = _consumers(self.readers, finding.path)
             if consumers and finding.rule in _REMOVALS:
@@ -95,7 +110,23 @@ class _Context:
             elif finding.rule in _REMOVALS:
                 message = f"{finding.message} No registered consumer reads it, so the removal is safe."
                 finding = _evolve(finding, severity=Severity.INFO, message=message)
+        if finding.severity is Severity.INFO and not self.info:
+            return None
         return None if self.config.ignored(finding) else finding
+
+    def placed(self, finding: Finding | None, place: Node | Field | None, pointer: str | None) -> Finding | None:
+        """``finding`` with the line and column of ``pointer`` in ``place``'s file, once it is kept.
+
+        Placing means scanning the file's text, so it is done only for the findings reported.
+        """
+        if finding is None or place is None or place.source is None or pointer is None:
+            return finding
+        return self._at(finding, self.texts.get(place.source), pointer)
+
+    @staticmethod
+    def _at(finding: Finding, text: str | None, pointer: str) -> Finding:
+        found = locate(text, pointer) if text is not None and finding.file is not None else None
+        return _evolve(finding, line=found[0], column=found[1]) if found is not None else finding
 
     def from_hit(self, hit: Hit, direction: Direction, new: Schema, old: Schema) -> Finding | None:
         rule_id, path, rp, wp, rplace, wplace, text, hint = hit
@@ -103,10 +134,8 @@ class _Context:
         backward = direction is Direction.BACKWARD
         new_ptr, old_ptr = (rp, wp) if backward else (wp, rp)
         new_place, old_place = (rplace, wplace) if backward else (wplace, rplace)
-        if new_ptr is not None:
-            file, line, column = self.position(new_place, new_ptr)
-        else:
-            file, line, column = self.position(old_place, old_ptr)
+        place, pointer = (new_place, new_ptr) if new_ptr is not None else (old_place, old_ptr)
+        source = place.source if place is not None and pointer is not None else None
         finding = Finding(
             rule=rule_id,
             severity=self.config.severity_of(rule_id),
@@ -117,12 +146,10 @@ class _Context:
             old_pointer=old_ptr,
             message=_sentence(text),
             hint=hint or rule.fix,
-            file=file or new.file,
-            line=line,
-            column=column,
+            file=source or new.file,
             old_file=old.file,
         )
-        return self.finish(finding)
+        return self.placed(self.finish(finding), place, pointer)
 
     def prefix_findings(self, old: Schema, new: Schema) -> Iterator[Finding]:
         """``MINOR_NOT_APPEND_ONLY`` for one version of a versioned subject and the version before it."""
@@ -130,9 +157,6 @@ class _Context:
             return
         rule = RULES["MINOR_NOT_APPEND_ONLY"]
         for path, new_pointer, old_pointer, text in iter_prefix_problems(old.root, new.root):
-            line = column = None
-            if new.file is not None and new.text is not None:
-                line, column = locate(new.text, new_pointer) or (None, None)
             finding = Finding(
                 rule=rule.id,
                 severity=self.config.severity_of(rule.id),
@@ -144,17 +168,14 @@ class _Context:
                 message=_sentence(f"Version {new.version} {text}"),
                 hint=rule.fix,
                 file=new.file,
-                line=line,
-                column=column,
                 old_file=old.file,
             )
             finished = self.finish(finding)
             if finished is not None:
-                yield finished
+                yield self._at(finished, new.text, new_pointer)
 
     def from_single(self, hit: SingleHit) -> Finding | None:
         rule_id, path, place, text = hit
-        file, line, column = self.position(place, place.pointer)
         finding = Finding(
             rule=rule_id,
             severity=self.config.severity_of(rule_id),
@@ -165,11 +186,9 @@ class _Context:
             old_pointer=None,
             message=_sentence(text),
             hint=RULES[rule_id].fix,
-            file=file,
-            line=line,
-            column=column,
+            file=place.source,
         )
-        return self.finish(finding)
+        return self.placed(self.finish(finding), place, place.pointer)
 
     def note(self, rule_id: str, text: str, schema: Schema | None, *, old: Schema | None = None) -> Finding | None:
         """A finding about a whole file or subject (naming, edited or removed files)."""
@@ -192,6 +211,18 @@ class _Context:
             old_file=old.file if old is not None else None,
         )
         return self.finish(finding)
+
+
+def _running(config: Config) -> frozenset[str]:
+    """The rules to run: the enabled ones, less those that can only give info findings nobody asked for.
+
+    A removal's severity depends on the consumers that read the field (an error when one does), so
+    the removal rules run whatever their configured severity.
+    """
+    enabled = config.enabled()
+    if config.reports_info:
+        return enabled
+    return frozenset(r for r in enabled if r in _REMOVALS or config.severity_of(r) is not Severity.INFO)
 
 
 def _sentence(text: str) -> str:
@@ -280,10 +311,13 @@ def _prepare(
     subject: str,
     readers: Readers | None,
     config: Config | None,
+    show_info: bool,
 ) -> tuple[list[Schema], Mode, _Context]:
     """The history to check, the mode, and the context, from :func:`check`'s arguments."""
     mode = Mode.parse(mode) if isinstance(mode, str) else mode
     config = config if config is not None else Config(mode=mode)
+    if show_info and not config.show_info:
+        config = attrs.evolve(config, show_info=True)
     loaded = [_as_schema(s, subject) for s in (*earlier, *([old] if old is not None else []), new)]
     if not subject:  # the newest schema read from a file names the subject (its stem or folder)
         subject = next((s.subject for s in reversed(loaded) if s.subject), "")
@@ -301,6 +335,7 @@ def iter_findings(
     subject: str = "",
     readers: Readers | None = None,
     config: Config | None = None,
+    show_info: bool = False,
 ) -> Iterator[Finding]:
     """Every finding of ``new`` against ``old``, lazily, in walk order.
 
@@ -309,10 +344,13 @@ def iter_findings(
     ``subject`` defaults to the file stem (or folder name) of the newest schema read from a file.
     ``readers`` maps dotted field paths to the consumers reading them: findings on those paths
     name the consumers; removing a field a consumer reads is an error, one nobody reads a safe note.
+    Info findings (safe changes, such as a field added with a default) are computed only with
+    ``show_info`` (or ``config.show_info``, or ``config.fail_on`` info); errors and warnings never
+    depend on it.
 
     .. versionadded:: 0.1.0
     """
-    history, mode, context = _prepare(old, new, mode, earlier, subject, readers, config)
+    history, mode, context = _prepare(old, new, mode, earlier, subject, readers, config, show_info)
     return iter_history(history, mode=mode, context=context)
 
 
@@ -325,13 +363,15 @@ def check(
     subject: str = "",
     readers: Readers | None = None,
     config: Config | None = None,
+    show_info: bool = False,
 ) -> Report:
     """The report of ``new`` against ``old`` (and ``earlier``) in ``mode``; see :func:`iter_findings`.
 
     .. versionadded:: 0.1.0
     """
-    history, mode, context = _prepare(old, new, mode, earlier, subject, readers, config)
-    return Report.of(iter_history(history, mode=mode, context=context), [context.subject])
+    history, mode, context = _prepare(old, new, mode, earlier, subject, readers, config, show_info)
+    findings = iter_history(history, mode=mode, context=context)
+    return Report.of(findings, [context.subject], info_shown=context.info)
 
 
 def _number(schema: Schema) -> int:
@@ -444,7 +484,24 @@ def check_subjects(
             baseline = {name: attrs.evolve(base, name=name, versioned=False)}
     with gc_paused():
         findings = _subjects_findings(current, baseline, config, readers)
-    return Report.of(findings, [*current, *(baseline or {})])
+    return Report.of(findings, [*current, *(baseline or {})], info_shown=config.reports_info)
+
+
+class _Texts(Mapping[str, str]):
+    """The texts read now, then the baseline's: the shared maps themselves, as copying them per subject is quadratic."""
+
+    def __init__(self, now: Mapping[str, str], base: Mapping[str, str]) -> None:
+        self._now, self._base = now, base
+
+    def __getitem__(self, name: str) -> str:
+        text = self._now.get(name)
+        return text if text is not None else self._base[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter({**self._base, **self._now})
+
+    def __len__(self) -> int:
+        return len({**self._base, **self._now})
 
 
 def _subjects_findings(
@@ -456,8 +513,8 @@ def _subjects_findings(
     findings: list[Finding] = []
     for name, subject in sorted(current.items()):
         base = baseline.get(name) if baseline is not None else None
-        texts = ChainMap(dict(subject.texts), dict(base.texts)) if base is not None else subject.texts
-        context = _Context(name, texts, config, readers.get(name) if readers is not None else None)
+        texts = _Texts(subject.texts, base.texts) if base is not None else subject.texts
+        context = _Context(name, texts, config, every_subject=readers)
         history, notes = _history(name, subject, base, context)
         findings.extend(notes)
         if baseline is not None and base is None:
@@ -469,12 +526,18 @@ def _subjects_findings(
         return findings  # the PATHs named these subjects: others were not read, not removed
     for name, base in sorted((baseline or {}).items()):
         if name not in current:
-            context = _Context(name, base.texts, config, readers.get(name) if readers is not None else None)
+            context = _Context(name, base.texts, config, every_subject=readers)
             findings.extend(_subject_removed(name, base, context))
     return findings
 
 
-def lint_published(root: Path, *, baseline: str | None = None, readers: Mapping[str, Readers] | None = None) -> Report:
+def lint_published(
+    root: Path,
+    *,
+    baseline: str | None = None,
+    readers: Mapping[str, Readers] | None = None,
+    show_info: bool = False,
+) -> Report:
     """The package layout under ``root`` (each subject's whole history, FULL_TRANSITIVE), and against ``baseline``.
 
     What ``subsidy-events check`` runs over the package's own ``schemas/``: every rule, the
@@ -485,5 +548,5 @@ def lint_published(root: Path, *, baseline: str | None = None, readers: Mapping[
     """
     current = load_paths([root])
     base = load_baseline(baseline, [root]) if baseline is not None else None
-    config = Config(mode=Mode.FULL_TRANSITIVE, use=PUBLISHED_USE)
+    config = Config(mode=Mode.FULL_TRANSITIVE, use=PUBLISHED_USE, show_info=show_info)
     return check_subjects(current, base, config=config, readers=readers)

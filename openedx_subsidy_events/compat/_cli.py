@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
 import attrs
 
 from .._checkout import folder_option
-from ..avro._store import default_root
-from ..contracts import readers_by_event
-from ..exceptions import SchemaError
+from .._files import folder_problem
+from ..exceptions import ContractError, SchemaError
 from ._check import check_subjects
 from ._config import Config, load_config, unknown_names
 from ._formats import FORMATS, render
@@ -32,7 +32,42 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 def _default_paths() -> list[Path]:
     """``./schemas`` when it exists (a checkout of a schema repository), else the installed ones."""
     local = Path("schemas")
-    return [local if local.is_dir() else default_root()]
+    if local.is_dir():
+        return [local]
+    from ..avro._store import default_root  # the codec's module: imported only when it is needed
+
+    return [default_root()]
+
+
+class _ContractReaders(Mapping[str, Mapping[str, Sequence[str]]]):
+    """Who reads which field of each event, from the contracts, read the first time a finding asks.
+
+    Most runs have no finding about a field, and reading the contracts (with their YAML and JSON
+    Schema libraries) would be most of a small run's time.
+    """
+
+    def __init__(self, root: Path | None) -> None:
+        problem = folder_problem(root) if root is not None else None
+        if root is not None and problem is not None:  # a wrong path must fail whether or not it is needed
+            raise ContractError(str(root), problem)
+        self._root = root
+        self._loaded: Mapping[str, Mapping[str, Sequence[str]]] | None = None
+
+    def _readers(self) -> Mapping[str, Mapping[str, Sequence[str]]]:
+        if self._loaded is None:
+            from ..contracts import readers_by_event
+
+            self._loaded = readers_by_event(self._root)
+        return self._loaded
+
+    def __getitem__(self, event_type: str) -> Mapping[str, Sequence[str]]:
+        return self._readers()[event_type]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._readers())
+
+    def __len__(self) -> int:
+        return len(self._readers())
 
 
 def _usage(stderr: TextIO, command: str, message: str) -> int:
@@ -49,6 +84,7 @@ def _config(args: argparse.Namespace) -> Config:
         mode=Mode.parse(args.mode) if args.mode is not None else config.mode,
         fail_on=Severity.parse(args.fail_on) if args.fail_on is not None else config.fail_on,
         except_=(*config.except_, *(args.except_ or ())),
+        show_info=args.show_info or config.show_info,
     )
 
 
@@ -90,7 +126,7 @@ def run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         if not current and not baseline:
             where = ", ".join(str(p) for p in paths)
             return _usage(stderr, "lint", f"no .avsc schema found under {where}")
-        readers = readers_by_event(folder_option(args.contracts, "contracts"))
+        readers = _ContractReaders(folder_option(args.contracts, "contracts"))
         report = check_subjects(current, baseline, config=config, readers=readers)
     except SchemaError as error:
         print(f"subsidy-events lint: {error}", file=stderr)
@@ -176,6 +212,12 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         "--fail-on",
         choices=[str(s) for s in reversed(Severity)],
         help="lowest severity that fails: error, warning or info (default error, or fail_on in the configuration)",
+    )
+    lint.add_argument(
+        "--show-info",
+        action="store_true",
+        help="also report info findings (safe changes, such as a field added with a default), which are not "
+        "computed otherwise (or show_info = true in the configuration; --fail-on info implies it)",
     )
     lint.add_argument(
         "--contracts",

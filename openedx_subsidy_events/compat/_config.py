@@ -2,8 +2,9 @@
 
 The words are buf's: ``use`` (rule ids or categories to run), ``except`` (ids or categories to
 leave out), ``ignore_only`` (``{rule or category: [subject or file glob, ...]}``: where a rule is
-silenced). Beside them: ``mode``, ``fail_on``, ``severity`` (``{rule: level}``) and per-subject
-modes under ``[tool.subsidy-events.subjects."<subject>"]``::
+silenced). Beside them: ``mode``, ``fail_on``, ``severity`` (``{rule: level}``), ``show_info``
+(``true`` to report info findings, which are otherwise not computed) and per-subject modes
+under ``[tool.subsidy-events.subjects."<subject>"]``::
 
     [tool.subsidy-events]
     mode = "FULL_TRANSITIVE"
@@ -43,7 +44,7 @@ DEFAULT_USE: tuple[str, ...] = ("wire", "semantic", "style")
 """The categories that run unless ``use`` says otherwise: all but ``prefix``."""
 PUBLISHED_USE: tuple[str, ...] = (*DEFAULT_USE, "prefix")
 """What runs on this package's published schemas (``check``, ``generate``): every category."""
-_KEYS = {"mode", "fail_on", "use", "except", "ignore_only", "severity", "subjects"}
+_KEYS = {"mode", "fail_on", "use", "except", "ignore_only", "severity", "show_info", "subjects"}
 _POINTER = "/tool/subsidy-events"
 
 
@@ -83,6 +84,17 @@ class Config:
     severity: Mapping[str, Severity] = attrs.field(factory=dict)
     subjects: Mapping[str, Mode] = attrs.field(factory=dict)
     file: str | None = None
+    show_info: bool = False
+
+    @property
+    def reports_info(self) -> bool:
+        """Whether info findings are computed and reported: when asked, or when they decide the verdict.
+
+        An info finding says that a change is safe ("adds a field with a default"); most runs have
+        thousands and read none, so they are skipped (with the work of placing them in their file)
+        unless ``show_info`` is set or ``fail_on`` is info. Errors and warnings never depend on it.
+        """
+        return self.show_info or self.fail_on is Severity.INFO
 
     def enabled(self) -> frozenset[str]:
         """The rule ids that run."""
@@ -154,6 +166,12 @@ def _parse(table: Mapping[str, Any], path: str) -> Config:
                 values[name] = parse(text)
             except ValueError as error:
                 raise SchemaError(path, str(error), pointer=where, rule="INVALID_CONFIG") from None
+    if "show_info" in table:
+        show = table["show_info"]
+        if not isinstance(show, bool):
+            where = f"{_POINTER}/show_info"
+            raise SchemaError(path, f"must be a boolean, not {_toml_type(show)}", pointer=where, rule="INVALID_CONFIG")
+        values["show_info"] = show
     if "use" in table:
         values["use"] = _strings(table["use"], f"{_POINTER}/use", path)
     if "except" in table:

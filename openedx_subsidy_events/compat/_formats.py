@@ -25,9 +25,10 @@ _INFO_URI = "https://github.com/openedx/openedx-subsidy-events/blob/main/docs/ru
 def _summary(report: Report) -> str:
     counts = report.counts()
     subjects = len(report.subjects)
-    return (
-        f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} note(s) in {subjects} subject(s)"
-    )
+    problems = f"{counts['error']} error(s), {counts['warning']} warning(s)"
+    if not report.info_shown:  # notes were not computed: "0 note(s)" would say there are none
+        return f"{problems} in {subjects} subject(s) (--show-info for notes)"
+    return f"{problems}, {counts['info']} note(s) in {subjects} subject(s)"
 
 
 def render_text(report: Report, fail_on: Severity) -> str:
@@ -41,13 +42,18 @@ def render_text(report: Report, fail_on: Severity) -> str:
 
 
 def render_json(report: Report, fail_on: Severity) -> str:
-    """A JSON object: the findings, the counts and the verdict at ``fail_on``."""
+    """A JSON object: the findings, the counts and the verdict at ``fail_on``.
+
+    ``info_shown`` says whether info findings were computed: when it is false, ``counts.info`` is 0
+    because nobody asked for notes, not because there are none.
+    """
     document = {
         "tool": "subsidy-events lint",
         "version": __version__,
         "fail_on": str(fail_on),
         "ok": report.exit_code(fail_on) == 0,
         "counts": report.counts(),
+        "info_shown": report.info_shown,
         "subjects": list(report.subjects),
         "findings": [finding.to_dict() for finding in report],
     }

@@ -17,7 +17,6 @@ import gc
 import json
 import os
 import re
-import stat
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -25,7 +24,7 @@ from pathlib import Path, PurePosixPath
 
 import attrs
 
-from ..avro._store import MAX_SCHEMA_BYTES
+from .._files import MAX_SCHEMA_BYTES, FileRefused, read_bounded
 from ..exceptions import SchemaError
 from ._node import JsonConstant, Node
 from ._position import locate
@@ -34,12 +33,16 @@ from ._schema import SchemaSet
 __all__ = [
     "Schema",
     "Subject",
+    "TypesShared",
+    "build_subjects",
     "gc_paused",
     "load_baseline",
     "load_json",
     "load_paths",
     "locate_error",
+    "read_baseline",
     "read_entries",
+    "read_paths",
 ]
 
 _VERSION = re.compile(r"(0|[1-9][0-9]{0,8})\.avsc\Z")
@@ -163,7 +166,7 @@ def load_json(text: str, name: str | None = None) -> object:
         ) from None
 
 
-def _build(entries: Iterable[_Entry]) -> dict[str, Subject]:
+def _build(entries: Iterable[_Entry], *, apart: bool = False) -> dict[str, Subject]:
     """Parse every entry in one schema set and group the results into subjects.
 
     The cyclic garbage collector is paused meanwhile: parsing thousands of files allocates
@@ -171,7 +174,7 @@ def _build(entries: Iterable[_Entry]) -> dict[str, Subject]:
     the time while finding nothing to free.
     """
     with gc_paused():
-        return _build_all(entries)
+        return _build_all(entries, apart)
 
 
 @contextlib.contextmanager
@@ -186,7 +189,7 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _build_all(entries: Iterable[_Entry]) -> dict[str, Subject]:
+def _build_all(entries: Iterable[_Entry], apart: bool) -> dict[str, Subject]:
     entries = sorted(entries, key=lambda e: (e.subject, -1 if e.version is None else e.version, e.name))
     schemas = SchemaSet()
     texts: dict[str, str] = {}
@@ -196,13 +199,14 @@ def _build_all(entries: Iterable[_Entry]) -> dict[str, Subject]:
             where = stored[(entry.subject, entry.version)]
             reason = f"the subject {entry.subject!r} has a version {entry.version} in {where} too"
             raise SchemaError(entry.name, reason, rule="UNREADABLE")
-    for entry in entries:
-        text, document = _decode(entry.name, entry.data)
-        texts[entry.name] = text
-        with _located(texts):
-            schemas.add(document, entry.name, subject=entry.subject, version=entry.version)
     with _located(texts):
+        for entry in entries:
+            text, document = _decode(entry.name, entry.data)
+            texts[entry.name] = text
+            schemas.add(document, entry.name, subject=entry.subject, version=entry.version)
         roots = schemas.resolve()
+    if apart and schemas.shares_types:
+        raise TypesShared
     grouped: dict[str, list[Schema]] = {}
     versioned: dict[str, bool] = {}
     partial: set[str] = {entry.subject for entry in entries if entry.partial}
@@ -238,20 +242,21 @@ def locate_error(error: SchemaError, text: str | None) -> None:
             error.line, error.column = found
 
 
-def _read_file(path: Path, display: str, root: Path | None) -> bytes:
-    """The bytes of one regular file, refusing symlinks out of ``root``, FIFOs and huge files."""
+def _read_file(path: str, display: str, root: Path | None, *, linked: bool | None = None) -> bytes:
+    """The bytes of one regular file, refusing symlinks out of ``root``, FIFOs and huge files.
+
+    ``linked``: whether the file or its folder is a symlink, when the caller's directory listing
+    already knows (else it is asked); only then is the real path worked out.
+    """
     try:
-        if root is not None and (path.is_symlink() or path.parent.is_symlink()):
-            real = Path(os.path.realpath(path))
-            if not real.is_relative_to(Path(os.path.realpath(root))):
+        if root is not None:
+            if linked is None:
+                linked = os.path.islink(path) or os.path.islink(os.path.dirname(path) or ".")
+            if linked and not Path(os.path.realpath(path)).is_relative_to(Path(os.path.realpath(root))):
                 raise SchemaError(display, f"is a symlink out of {root}", rule="UNREADABLE")
-        info = os.stat(path)
-        if not stat.S_ISREG(info.st_mode):
-            raise SchemaError(display, "is not a regular file", rule="UNREADABLE")
-        if info.st_size > MAX_SCHEMA_BYTES:
-            raise SchemaError(display, f"the file is larger than {MAX_SCHEMA_BYTES} bytes", rule="UNREADABLE")
-        with open(path, "rb") as handle:
-            return handle.read(MAX_SCHEMA_BYTES + 1)
+        return read_bounded(path, MAX_SCHEMA_BYTES)
+    except FileRefused as refused:
+        raise SchemaError(display, str(refused), rule="UNREADABLE") from None
     except OSError as error:
         raise SchemaError(display, f"cannot be read ({error.strerror})", rule="UNREADABLE") from None
 
@@ -319,23 +324,47 @@ def _walk(path: Path, display: str) -> list[_Entry]:
     if not path.is_dir():
         versioned = _version_of_file(path)
         if versioned is not None:
-            return [_Entry(display, *versioned, _read_file(path, display, None), partial=True)]
-        return [_Entry(display, path.stem, None, _read_file(path, display, None))]
-    found: list[tuple[PurePosixPath, Path]] = []
-    for child in sorted(path.iterdir()):
+            return [_Entry(display, *versioned, _read_file(display, display, None), partial=True)]
+        return [_Entry(display, path.stem, None, _read_file(display, display, None))]
+    # os.scandir, not pathlib: the listing says which entries are folders and symlinks without a
+    # system call per file, which is most of the cost of reading thousands of small schemas
+    found: list[tuple[PurePosixPath, str, bool]] = []
+    base = "" if display == "." else display  # names as pathlib writes them: x.avsc, not ./x.avsc
+    for child in _listing(display):
         if child.is_dir():
+            folder_path = os.path.join(base, child.name)
             found.extend(
-                (PurePosixPath(child.name, grandchild.name), grandchild) for grandchild in sorted(child.iterdir())
+                (
+                    PurePosixPath(child.name, grandchild.name),
+                    os.path.join(folder_path, grandchild.name),
+                    child.is_symlink() or grandchild.is_symlink(),
+                )
+                for grandchild in _listing(folder_path)
             )
         else:
-            found.append((PurePosixPath(child.name), child))
+            found.append((PurePosixPath(child.name), os.path.join(base, child.name), child.is_symlink()))
     folder = _folder_name(path)
-    places = _places([relative for relative, _ in found], folder)
+    places = _places([relative for relative, _, _ in found], folder)
     return [
-        _Entry(str(file), *place, _read_file(file, str(file), path), named=_names_its_folder(relative, place, folder))
-        for (relative, file), place in zip(found, places, strict=True)
+        _Entry(
+            file,
+            *place,
+            _read_file(file, file, path, linked=linked),
+            named=_names_its_folder(relative, place, folder),
+        )
+        for (relative, file, linked), place in zip(found, places, strict=True)
         if place is not None
     ]
+
+
+def _listing(folder: str) -> list[os.DirEntry[str]]:
+    """The entries of ``folder``, by name."""
+    with os.scandir(folder if folder else ".") as entries:
+        return sorted(entries, key=_name)
+
+
+def _name(entry: os.DirEntry[str]) -> str:
+    return entry.name
 
 
 def _names_its_folder(relative: PurePosixPath, place: tuple[str, int | None], folder: str) -> bool:
@@ -351,6 +380,25 @@ def load_paths(paths: Sequence[Path]) -> dict[str, Subject]:
 
     .. versionadded:: 0.1.0
     """
+    return build_subjects(read_paths(paths))
+
+
+class TypesShared(Exception):
+    """Files parsed apart from the others use named types that other files define."""
+
+
+def build_subjects(entries: Iterable[_Entry], *, apart: bool = False) -> dict[str, Subject]:
+    """The subjects of files read together (:func:`read_paths`, :func:`read_baseline`), parsed as one set.
+
+    ``apart``: these are some of the files read together, parsed on their own (a worker's share);
+    :class:`TypesShared` if one of them uses a named type from another file, which may be in
+    another share.
+    """
+    return _build(entries, apart=apart)
+
+
+def read_paths(paths: Sequence[Path]) -> list[_Entry]:
+    """The files under ``paths``, each with its subject and version, not parsed yet (see :func:`load_paths`)."""
     entries: list[_Entry] = []
     seen: dict[str, tuple[str, bool]] = {}
     for path in dict.fromkeys(paths):
@@ -360,7 +408,7 @@ def load_paths(paths: Sequence[Path]) -> dict[str, Subject]:
             if where != str(path) and not (partial and entry.partial):
                 raise SchemaError(entry.name, f"the subject {entry.subject!r} is also under {where}", rule="UNREADABLE")
         entries.extend(found)
-    return _build(entries)
+    return entries
 
 
 def _git(args: Sequence[str], cwd: Path, what: str, stdin: bytes | None = None) -> bytes:
@@ -454,10 +502,15 @@ def load_baseline(baseline: str, paths: Sequence[Path]) -> dict[str, Subject]:
 
     .. versionadded:: 0.1.0
     """
+    return build_subjects(read_baseline(baseline, paths))
+
+
+def read_baseline(baseline: str, paths: Sequence[Path]) -> list[_Entry]:
+    """The files of ``baseline`` for ``paths``, not parsed yet (see :func:`load_baseline`)."""
     if baseline.startswith("git:"):
         ref = baseline[4:]
         entries: dict[str, _Entry] = {}
         for path in paths:
             entries.update((entry.name, entry) for entry in _git_entries(ref, path))
-        return _build(entries.values())
-    return load_paths([Path(baseline)])
+        return list(entries.values())
+    return read_paths([Path(baseline)])

@@ -216,6 +216,8 @@ class Report:
     Attributes:
         findings: sorted by :meth:`Finding.sort_key`, without duplicates.
         subjects: the subjects that were checked, sorted.
+        info_shown: whether info findings were computed (``show_info``); when not, the report has
+            none and says nothing about safe changes, only about errors and warnings.
 
     .. versionadded:: 0.1.0
 
@@ -223,13 +225,14 @@ class Report:
 
     findings: tuple[Finding, ...]
     subjects: tuple[str, ...] = ()
+    info_shown: bool = True
 
     @classmethod
-    def of(cls, findings: Iterable[Finding], subjects: Iterable[str] = ()) -> Report:
+    def of(cls, findings: Iterable[Finding], subjects: Iterable[str] = (), *, info_shown: bool = True) -> Report:
         """A report of ``findings``, deduplicated and sorted deterministically."""
         unique = {(f.sort_key(), str(f.new_pointer), str(f.old_pointer), f.path, f.message): f for f in findings}
         ordered = tuple(unique[key] for key in sorted(unique))
-        return cls(ordered, tuple(sorted(set(subjects))))
+        return cls(ordered, tuple(sorted(set(subjects))), info_shown)
 
     def __iter__(self) -> Iterator[Finding]:
         return iter(self.findings)

@@ -1,6 +1,8 @@
 """The ``contracts verify`` and ``can-i-deploy`` subcommands; the lead's ``cli.py`` calls :func:`register`.
 
 Each command is ``fn(args, stdout, stderr) -> int``: 0 clean, 1 problems found, 2 usage or input error.
+The contract modules (YAML, JSON Schema, the codec) are imported by the command that runs, not when
+the command line is built: every other command starts without them.
 """
 
 from __future__ import annotations
@@ -12,11 +14,6 @@ from typing import TextIO
 
 from .._checkout import folder_option
 from ..exceptions import ContractError, SchemaError
-from ._loader import default_root, load_contracts
-from ._matrix import can_i_deploy
-from ._pact import export_pacts
-from ._report import load_reports
-from ._static import verify_all
 
 __all__ = ["register", "report_static"]
 
@@ -25,10 +22,14 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 def _contracts_root(args: argparse.Namespace) -> Path:
     """``--contracts``, else ``./contracts`` in a checkout of this package, else the installed ones."""
+    from ._loader import default_root
+
     return folder_option(args.contracts, "contracts") or default_root()
 
 
 def _run_verify(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from ._static import verify_all
+
     root = _contracts_root(args)
     schemas = folder_option(args.schemas, "schemas")
     try:
@@ -51,6 +52,9 @@ def report_static(stdout: TextIO, contracts_root: Path | None = None, *, schemas
 
     .. versionadded:: 0.1.0
     """
+    from ._loader import default_root
+    from ._static import verify_all
+
     root = contracts_root if contracts_root is not None else default_root()
     report = verify_all(root, schemas_root=schemas_root)
     for error in report.errors:
@@ -64,6 +68,9 @@ def report_static(stdout: TextIO, contracts_root: Path | None = None, *, schemas
 
 
 def _run_export_pact(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from ._loader import load_contracts
+    from ._pact import export_pacts
+
     out = Path(args.out)
     try:
         contracts = load_contracts(_contracts_root(args))
@@ -94,6 +101,10 @@ def _parse_pins(pins: list[str]) -> dict[str, str]:
 
 
 def _run_can_i_deploy(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from ._loader import load_contracts
+    from ._matrix import can_i_deploy
+    from ._report import load_reports
+
     try:
         pins = _parse_pins(args.counterpart)
         reports = load_reports(Path(args.reports))

@@ -18,7 +18,6 @@ import hashlib
 import json
 import math
 import os
-import stat
 import sys
 from collections.abc import Iterator, Mapping
 from importlib import resources
@@ -29,7 +28,7 @@ import attrs
 import jsonschema
 import yaml
 
-from .._files import FileRefused, read_bounded
+from .._files import FileRefused, folder_problem, read_bounded
 from .._text import pointer_token
 from ..exceptions import ContractError
 from ._expectations import iter_expectation_problems
@@ -344,12 +343,9 @@ def load_contract(path: Path, *, root: Path | None = None) -> Contract:
 
 def _check_root(root: Path) -> None:
     """A :class:`ContractError` unless ``root`` is a folder (a wrong path must not verify zero contracts)."""
-    try:
-        mode = root.stat().st_mode
-    except OSError as error:
-        raise ContractError(str(root), f"is not a folder ({error.strerror or error})") from None
-    if not stat.S_ISDIR(mode):
-        raise ContractError(str(root), "is not a folder")
+    problem = folder_problem(root)
+    if problem is not None:
+        raise ContractError(str(root), problem)
 
 
 def _looks_like_contract(name: str) -> bool:

@@ -1,17 +1,22 @@
-"""The ``demo`` subcommand: run the flow, show a trace of the first requests and a summary."""
+"""The ``demo`` subcommand: run the flow, show a trace of the first requests and a summary.
+
+The flow and the buses (the codec, the events) are imported when the demo runs, not when the
+command line is built.
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from uuid import UUID
 
 import attrs
 
 from ..exceptions import SubsidyEventsError
-from ._buses import open_bus
-from ._flow import DemoResult, run_flow
+
+if TYPE_CHECKING:
+    from ._flow import DemoResult
 
 __all__ = ["register"]
 
@@ -62,6 +67,9 @@ def _progress_bar(stream: TextIO) -> Any:
 
 
 def _cmd_demo(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from ._buses import open_bus
+    from ._flow import run_flow
+
     try:
         bus = open_bus(args.bus, registry_url=args.registry)
     except (ValueError, SubsidyEventsError) as error:  # an unknown bus, a missing extra

@@ -10,17 +10,43 @@ writes them (``subsidy-events export asyncapi``, ``subsidy-events export jsonsch
 .. versionadded:: 0.1.0
 """
 
-from ._asyncapi import (
-    ASYNCAPI_VERSION,
-    AVRO_SCHEMA_FORMAT,
-    DEFAULT_TOPICS,
-    KAFKA_KEY_SCHEMA,
-    asyncapi_document,
-    asyncapi_path,
-    dumps_asyncapi,
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .._lazy import lazy_names
+
+if TYPE_CHECKING:
+    from ._asyncapi import (
+        ASYNCAPI_VERSION,
+        AVRO_SCHEMA_FORMAT,
+        DEFAULT_TOPICS,
+        KAFKA_KEY_SCHEMA,
+        asyncapi_document,
+        asyncapi_path,
+        dumps_asyncapi,
+    )
+    from ._examples import example_record
+    from ._jsonschema import DIALECT, avro_to_json_schema, iter_json_schemas, json_schema, json_schema_files
+
+__getattr__, __dir__ = lazy_names(
+    __name__,
+    {
+        "ASYNCAPI_VERSION": "._asyncapi",
+        "AVRO_SCHEMA_FORMAT": "._asyncapi",
+        "DEFAULT_TOPICS": "._asyncapi",
+        "KAFKA_KEY_SCHEMA": "._asyncapi",
+        "asyncapi_document": "._asyncapi",
+        "asyncapi_path": "._asyncapi",
+        "dumps_asyncapi": "._asyncapi",
+        "example_record": "._examples",
+        "DIALECT": "._jsonschema",
+        "avro_to_json_schema": "._jsonschema",
+        "iter_json_schemas": "._jsonschema",
+        "json_schema": "._jsonschema",
+        "json_schema_files": "._jsonschema",
+    },
 )
-from ._examples import example_record
-from ._jsonschema import DIALECT, avro_to_json_schema, iter_json_schemas, json_schema, json_schema_files
 
 __all__ = [
     "ASYNCAPI_VERSION",

@@ -1,7 +1,8 @@
 """The ``export`` subcommands: ``export asyncapi`` and ``export jsonschema``; ``cli.py`` calls :func:`register`.
 
 Each writes what the library builds, or with ``--check`` writes nothing and exits 1 when the files
-on disk differ from it (a committed copy that drifted from the code).
+on disk differ from it (a committed copy that drifted from the code). The exporters, the events and
+the contracts are imported by the command that runs, not when the command line is built.
 """
 
 from __future__ import annotations
@@ -9,13 +10,12 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .._checkout import checkout_folder, folder_option
-from ..contracts import load_contracts
-from ..events import EventDefinition, all_events, get_event
-from ._asyncapi import DEFAULT_TOPICS, asyncapi_document, asyncapi_path, dumps_asyncapi
-from ._jsonschema import json_schema_files
+
+if TYPE_CHECKING:
+    from ..events import EventDefinition
 
 __all__ = ["register"]
 
@@ -76,12 +76,18 @@ def register(commands: Any) -> None:
 
 
 def _definitions(args: argparse.Namespace) -> list[EventDefinition[Any]]:
+    from ..events import all_events
+
     root = folder_option(args.schemas, "schemas")
     events = all_events()
     return list(events) if root is None else [definition.replace(schemas_root=root) for definition in events]
 
 
 def _cmd_asyncapi(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from ..contracts import load_contracts
+    from ..events import get_event
+    from ._asyncapi import DEFAULT_TOPICS, asyncapi_document, dumps_asyncapi
+
     topics = dict(DEFAULT_TOPICS)
     for event_type, topic in args.topic:
         get_event(event_type)  # an unknown event type is a usage error, with close names
@@ -101,11 +107,15 @@ def _cmd_asyncapi(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> i
 
 
 def _committed_asyncapi() -> Path:
+    from ._asyncapi import asyncapi_path
+
     docs = checkout_folder("docs")
     return docs / "asyncapi.yaml" if docs is not None else asyncapi_path()
 
 
 def _cmd_jsonschema(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    from ._jsonschema import json_schema_files
+
     folder = Path(args.output)
     files = {folder / name: text for name, text in json_schema_files(_definitions(args)).items()}
     if args.check:

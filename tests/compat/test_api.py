@@ -172,7 +172,9 @@ def test_removing_a_field_nobody_reads_is_safe() -> None:
     """With contracts, removing a field no consumer reads is a note, not an error."""
     old, new = record(A, B), record(A)
     (finding,) = [
-        f for f in check(old, new, mode=Mode.FULL, readers=READERS) if f.rule == "FIELD_REMOVED_WITHOUT_DEFAULT"
+        f
+        for f in check(old, new, mode=Mode.FULL, readers=READERS, show_info=True)
+        if f.rule == "FIELD_REMOVED_WITHOUT_DEFAULT"
     ]
     assert finding.severity is Severity.INFO
     assert "safe" in finding.message
@@ -191,7 +193,7 @@ def test_removing_an_optional_field_someone_reads_is_an_error() -> None:
     """A removal that decodes fine (the default fills in) still breaks a consumer that reads the field."""
     optional = {"name": "a", "type": ["null", "string"], "default": None}
     old, new = record(optional, B), record(B)
-    (finding,) = [f for f in check(old, new, mode=Mode.FULL) if f.rule == "FIELD_REMOVED_WITH_DEFAULT"]
+    (finding,) = [f for f in check(old, new, mode=Mode.FULL, show_info=True) if f.rule == "FIELD_REMOVED_WITH_DEFAULT"]
     assert finding.severity is not Severity.ERROR
     (finding,) = check(old, new, mode=Mode.FULL, readers=READERS).errors
     assert (finding.rule, finding.consumers) == ("FIELD_REMOVED_WITH_DEFAULT", ("license-manager",))
@@ -200,7 +202,7 @@ def test_removing_an_optional_field_someone_reads_is_an_error() -> None:
 
 def test_published_schemas_are_clean() -> None:
     """The package's own schemas pass FULL_TRANSITIVE; the ADR types show as visible exemptions."""
-    report = lint_published(default_root())
+    report = lint_published(default_root(), show_info=True)
     assert report.ok, [str(f) for f in report.errors]
     exempt = {f.subject for f in report if f.rule == "EVENT_TYPE_NAMING_EXEMPT"}
     assert exempt == {d.event_type for d in all_events()} == set(EVENT_TYPE_EXEMPTIONS)
@@ -275,7 +277,7 @@ def test_fixed_larger_than_java_reads() -> None:
 
 
 def _hints(old: str, new: str, mode: Mode) -> dict[tuple[str, str], str]:
-    report = check(record({"name": "v", "type": old}), record({"name": "v", "type": new}), mode=mode)
+    report = check(record({"name": "v", "type": old}), record({"name": "v", "type": new}), mode=mode, show_info=True)
     return {(f.rule, f.direction.value): f.hint for f in report}
 
 
@@ -346,7 +348,11 @@ def _union_findings(union: list[str]) -> set[tuple[str, str, str]]:
     """Findings on an unchanged union field ``u`` when another field changes (so that resolution runs)."""
     old = record(A, {"name": "u", "type": union})
     new = record({"name": "a", "type": "long"}, {"name": "u", "type": union})
-    return {(f.rule, f.direction.value, f.new_pointer or "") for f in check(old, new, mode=Mode.FULL) if f.path == "u"}
+    return {
+        (f.rule, f.direction.value, f.new_pointer or "")
+        for f in check(old, new, mode=Mode.FULL, show_info=True)
+        if f.path == "u"
+    }
 
 
 def test_a_union_branch_shadowed_by_an_earlier_one_is_reported_even_unchanged() -> None:
@@ -360,7 +366,9 @@ def test_a_union_branch_shadowed_by_an_earlier_one_is_reported_even_unchanged() 
     }
     old = record(A, {"name": "u", "type": ["null", "string", "bytes"]})
     lossy = [
-        f for f in check(old, record(A, B_DEFAULT, {"name": "u", "type": ["null", "string", "bytes"]})) if f.path == "u"
+        f
+        for f in check(old, record(A, B_DEFAULT, {"name": "u", "type": ["null", "string", "bytes"]}), show_info=True)
+        if f.path == "u"
     ]
     assert {f.rule for f in lossy} == {"TYPE_PROMOTED", "LOSSY_PROMOTION"}
     assert all(

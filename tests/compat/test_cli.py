@@ -49,7 +49,7 @@ def test_clean_folder_exits_0(tmp_path: Path) -> None:
     _write(tmp_path / "s" / "thing.avsc", RECORD)
     code, out, err = run_cli(["lint", str(tmp_path / "s")])
     assert (code, err) == (0, "")
-    assert out.splitlines()[-1] == "0 error(s), 0 warning(s), 0 note(s) in 1 subject(s)"
+    assert out.splitlines()[-1] == "0 error(s), 0 warning(s) in 1 subject(s) (--show-info for notes)"
 
 
 def test_breaking_change_exits_1(breaking: tuple[Path, Path]) -> None:
@@ -200,6 +200,7 @@ def test_config_except_and_subject_mode(breaking: tuple[Path, Path], tmp_path: P
         ("[tool.subsidy-events]\nmode = 3\n", "(/tool/subsidy-events/mode)"),
         ('[tool.subsidy-events]\nmode = ["FULL"]\n', "(/tool/subsidy-events/mode)"),
         ("[tool.subsidy-events]\nfail_on = true\n", "(/tool/subsidy-events/fail_on)"),
+        ('[tool.subsidy-events]\nshow_info = "yes"\n', "(/tool/subsidy-events/show_info)"),
         ('[tool.subsidy-events]\nuse = "wire"\n', "(/tool/subsidy-events/use)"),
         ("[tool.subsidy-events]\nseverity = 3\n", "(/tool/subsidy-events/severity)"),
         ("[tool.subsidy-events]\nseverity = { MISSING_DOC = 3 }\n", "(/tool/subsidy-events/severity/MISSING_DOC)"),
@@ -222,6 +223,31 @@ def test_bad_config_exits_2(text: str | bytes, pointer: str, breaking: tuple[Pat
     assert pointer in err, err
     assert "INVALID_CONFIG" in err, err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_show_info_in_the_configuration_reports_notes(tmp_path: Path) -> None:
+    """show_info = true does what --show-info does; a severity raised above info makes a note a finding anyway."""
+    old, new = (
+        dict(RECORD),
+        dict(RECORD, fields=[*RECORD["fields"], {"name": "n", "type": "int", "default": 0, "doc": "N."}]),
+    )
+    _write(tmp_path / "old" / "thing.avsc", old)
+    _write(tmp_path / "new" / "thing.avsc", new)
+    argv = ["lint", str(tmp_path / "new"), "--against", str(tmp_path / "old"), "--format", "json"]
+    config = tmp_path / "p.toml"
+
+    def rules(*extra: str) -> list[str]:
+        code, out, _ = run_cli([*argv, "--config", str(config), *extra])
+        assert code == 0
+        return [f["rule"] for f in json.loads(out)["findings"]]
+
+    config.write_text("[tool.subsidy-events]\n")
+    assert rules() == []
+    assert rules("--show-info") == ["FIELD_ADDED_WITH_DEFAULT"]
+    config.write_text("[tool.subsidy-events]\nshow_info = true\n")
+    assert rules() == ["FIELD_ADDED_WITH_DEFAULT"]
+    config.write_text('[tool.subsidy-events]\nseverity = { FIELD_ADDED_WITH_DEFAULT = "warning" }\n')
+    assert rules() == ["FIELD_ADDED_WITH_DEFAULT"]
 
 
 def test_config_severity_ids_in_any_case(tmp_path: Path) -> None:

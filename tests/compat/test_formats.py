@@ -67,7 +67,7 @@ def test_output_snapshot(fmt: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(HERE)
     case = Path("rules") / "FIELD_RENAME_BREAKS_OLD_READERS"
     argv = ["lint", str(case / "new.avsc"), "--against", str(case / "old.avsc"), "--mode", "FULL", "--format", fmt]
-    code, out, _ = run_cli([*argv, "--except", "style"])
+    code, out, _ = run_cli([*argv, "--except", "style", "--show-info"])
     assert code == 1
     snapshot = SNAPSHOTS / f"rename.{fmt}"
     if os.environ.get("SUBSIDY_EVENTS_UPDATE_SNAPSHOTS"):
@@ -112,7 +112,7 @@ def test_transitive_findings_name_the_version_they_compare_with(
         (tmp_path / "r").mkdir(exist_ok=True)
         (tmp_path / "r" / f"{number}.avsc").write_text(json.dumps(schema, indent=2))
     monkeypatch.chdir(tmp_path)
-    argv = ["lint", "r", "--mode", "BACKWARD_TRANSITIVE", "--format", fmt]
+    argv = ["lint", "r", "--mode", "BACKWARD_TRANSITIVE", "--format", fmt, "--show-info"]
     code, out, _ = run_cli(argv)
     assert code == 1
     assert run_cli(argv) == (code, out, "")

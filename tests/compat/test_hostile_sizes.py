@@ -92,4 +92,4 @@ def test_a_named_type_used_by_fifteen_thousand_fields_read_as_a_prefix(tmp_path:
         (folder / f"{number}.avsc").write_text(json.dumps(version, separators=(",", ":")))
     result = _lint("many", "--rule", "prefix", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[-1] == "0 error(s), 0 warning(s), 0 note(s) in 1 subject(s)"
+    assert result.stdout.splitlines()[-1] == "0 error(s), 0 warning(s) in 1 subject(s) (--show-info for notes)"

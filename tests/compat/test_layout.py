@@ -163,7 +163,7 @@ def test_a_shared_type_resolves_to_its_latest_version(tmp_path: Path) -> None:
     used = subjects["ev"].latest.root.fields[0].type
     assert [f.name for f in used.fields] == ["x", "y"]
     assert used.source == str(tmp_path / "s" / "common" / "2.avsc")
-    code, findings = _findings(["lint", str(tmp_path / "s")])
+    code, findings = _findings(["lint", str(tmp_path / "s"), "--show-info"])
     assert code == 0
     assert [(f["subject"], f["rule"]) for f in findings] == [("common", "FIELD_ADDED_WITH_DEFAULT")]
 

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from openedx_subsidy_events.compat import RULES, Config, Mode, check, check_subjects, load_paths
+from openedx_subsidy_events.compat import RULES, Config, Mode, Severity, check, check_subjects, load_paths
 
 CASES = Path(__file__).parent / "rules"
 FOLDERS = sorted(p for p in CASES.iterdir() if p.is_dir())
 
 
-def _findings(folder: Path):
+def _findings(folder: Path, *, show_info: bool = True):
     meta = json.loads((folder / "expected.json").read_text())
-    config = Config(mode=Mode.parse(meta["mode"]), use=tuple(meta["use"]))
+    config = Config(mode=Mode.parse(meta["mode"]), use=tuple(meta["use"]), show_info=show_info)
     if (folder / "new").is_dir():
         old = load_paths([folder / "old"]) if (folder / "old").is_dir() else None
         report = check_subjects(load_paths([folder / "new"]), old, config=config)
@@ -44,6 +44,15 @@ def test_rule_case_positions(folder: Path) -> None:
         assert finding.line >= 1
         assert finding.column is not None
         assert finding.column >= 1
+
+
+@pytest.mark.parametrize("folder", FOLDERS, ids=[p.name for p in FOLDERS])
+def test_hiding_info_findings_changes_nothing_else(folder: Path) -> None:
+    """Without ``show_info`` a case has exactly its other findings: no error or warning depends on the notes."""
+    _, shown = _findings(folder)
+    _, hidden = _findings(folder, show_info=False)
+    assert hidden.findings == tuple(f for f in shown if f.severity is not Severity.INFO)
+    assert hidden.exit_code() == shown.exit_code()
 
 
 def test_every_rule_has_a_folder() -> None:

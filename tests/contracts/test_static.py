@@ -185,7 +185,7 @@ def test_the_linter_and_the_contracts_agree_on_a_removal(tmp_path: Path, removed
     schemas = _with_minor_1(tmp_path, lambda fields: fields.remove(next(f for f in fields if f["name"] == removed)))
     folder = schemas / LICENSE_ASSIGNED.event_type
     old, new = (json.loads((folder / name).read_text()) for name in ("0.avsc", "1.avsc"))
-    report = check(old, new, mode="FULL", readers=readers_by_event()[LICENSE_ASSIGNED.event_type])
+    report = check(old, new, mode="FULL", readers=readers_by_event()[LICENSE_ASSIGNED.event_type], show_info=True)
     removal = [f for f in report if f.path == f"license_assignment.{removed}"]
     assert removal
     linter_safe = all(f.severity is Severity.INFO for f in removal)
