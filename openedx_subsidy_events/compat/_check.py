@@ -83,9 +83,7 @@ class _Context:
         self._readers = readers
         self._every_subject = every_subject
         self.info = config.reports_info
-        self.enabled = _running(config)
-        # far pairs of a transitive history report errors only: their notes would repeat the near pairs'
-        self.far = frozenset(r for r in self.enabled if config.severity_of(r) is Severity.ERROR)
+        self.enabled, self.far = _running(config.enabled(), tuple(config.severity.items()), self.info)
 
     @functools.cached_property
     def readers(self) -> Readers | None:
@@ -213,16 +211,20 @@ class _Context:
         return self.finish(finding)
 
 
-def _running(config: Config) -> frozenset[str]:
-    """The rules to run: the enabled ones, less those that can only give info findings nobody asked for.
+@functools.lru_cache(maxsize=64)
+def _running(
+    enabled: frozenset[str], severities: tuple[tuple[str, Severity], ...], info: bool
+) -> tuple[frozenset[str], frozenset[str]]:
+    """The rules to run on neighbouring versions, and on far ones (worked out once per configuration).
 
-    A removal's severity depends on the consumers that read the field (an error when one does), so
-    the removal rules run whatever their configured severity.
+    Near: the enabled rules, less those that can only give info findings nobody asked for (a
+    removal's severity depends on the consumers that read the field, an error when one does, so
+    the removal rules run whatever their configured severity). Far pairs of a transitive history
+    report errors only: their notes would repeat the near pairs'.
     """
-    enabled = config.enabled()
-    if config.reports_info:
-        return enabled
-    return frozenset(r for r in enabled if r in _REMOVALS or config.severity_of(r) is not Severity.INFO)
+    severity = {**{rule: RULES[rule].severity for rule in enabled}, **dict(severities)}
+    near = frozenset(r for r in enabled if info or r in _REMOVALS or severity[r] is not Severity.INFO)
+    return near, frozenset(r for r in near if severity[r] is Severity.ERROR)
 
 
 def _sentence(text: str) -> str:
@@ -482,8 +484,9 @@ def check_subjects(
         if _single_file(subject) and _single_file(base):  # one file against one file: same subject, one pair
             current = {name: attrs.evolve(subject, versioned=False)}
             baseline = {name: attrs.evolve(base, name=name, versioned=False)}
+    removals = not (current and all(subject.named for subject in current.values()))
     with gc_paused():
-        findings = _subjects_findings(current, baseline, config, readers)
+        findings = subjects_findings(current, baseline, config, readers, removals=removals)
     return Report.of(findings, [*current, *(baseline or {})], info_shown=config.reports_info)
 
 
@@ -504,12 +507,20 @@ class _Texts(Mapping[str, str]):
         return len({**self._base, **self._now})
 
 
-def _subjects_findings(
+def subjects_findings(
     current: Mapping[str, Subject],
     baseline: Mapping[str, Subject] | None,
     config: Config,
     readers: Mapping[str, Readers] | None,
+    *,
+    removals: bool,
 ) -> list[Finding]:
+    """The findings of :func:`check_subjects`, unsorted; ``removals``: whether a subject gone from the baseline is.
+
+    It is not when the PATHs named the subjects they hold (their version files or folders): the
+    others were not read. Any share of the subjects can be checked on its own, with the same
+    ``removals`` as the whole.
+    """
     findings: list[Finding] = []
     for name, subject in sorted(current.items()):
         base = baseline.get(name) if baseline is not None else None
@@ -522,8 +533,8 @@ def _subjects_findings(
             findings.extend([added] if added else [])
         checked = subject.versions if subject.partial else None
         findings.extend(iter_history(history, mode=config.mode_for(name), context=context, checked=checked))
-    if current and all(subject.named for subject in current.values()):
-        return findings  # the PATHs named these subjects: others were not read, not removed
+    if not removals:
+        return findings
     for name, base in sorted((baseline or {}).items()):
         if name not in current:
             context = _Context(name, base.texts, config, every_subject=readers)

@@ -17,10 +17,9 @@ import attrs
 from .._checkout import folder_option
 from .._files import folder_problem
 from ..exceptions import ContractError, SchemaError
-from ._check import check_subjects
 from ._config import Config, load_config, unknown_names
 from ._formats import FORMATS, render
-from ._load import load_baseline, load_paths
+from ._jobs import AUTO_JOBS_FROM, lint_paths
 from ._model import Mode, Severity
 from ._rules import RULES, get_rule
 
@@ -88,6 +87,16 @@ def _config(args: argparse.Namespace) -> Config:
     )
 
 
+def _jobs(text: str) -> int:
+    try:
+        jobs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes") from None
+    if jobs < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return jobs
+
+
 def _empty_argument(args: argparse.Namespace) -> str | None:
     """The name of the first argument given as an empty string, or ``None``."""
     if "" in args.paths:
@@ -121,13 +130,11 @@ def run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         )
     paths = [Path(p) for p in args.paths] or _default_paths()
     try:
-        current = load_paths(paths)
-        baseline = load_baseline(args.against, paths) if args.against is not None else None
-        if not current and not baseline:
+        readers = _ContractReaders(folder_option(args.contracts, "contracts"))
+        report = lint_paths(paths, args.against, config=config, readers=readers, jobs=args.jobs)
+        if not report.subjects:
             where = ", ".join(str(p) for p in paths)
             return _usage(stderr, "lint", f"no .avsc schema found under {where}")
-        readers = _ContractReaders(folder_option(args.contracts, "contracts"))
-        report = check_subjects(current, baseline, config=config, readers=readers)
     except SchemaError as error:
         print(f"subsidy-events lint: {error}", file=stderr)
         return EXIT_USAGE
@@ -218,6 +225,13 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         action="store_true",
         help="also report info findings (safe changes, such as a field added with a default), which are not "
         "computed otherwise (or show_info = true in the configuration; --fail-on info implies it)",
+    )
+    lint.add_argument(
+        "--jobs",
+        type=_jobs,
+        metavar="N",
+        help=f"check the subjects in N processes (default: one per available core from {AUTO_JOBS_FROM} schema "
+        "files on, else 1); the output does not depend on it",
     )
     lint.add_argument(
         "--contracts",

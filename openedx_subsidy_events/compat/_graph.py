@@ -164,20 +164,28 @@ def _fp(node: Node, active: set[int], done: set[int]) -> str | None:
         return None
     active.add(key)
     parts: list[str | None] = _own_parts(node)
-    for field in node.fields:
-        parts += _field_parts(field)
-        parts.append(_fp(field.type, active, done))
-    if node.kind == "union":
+    if node.kind == "record":
+        keyed: dict[tuple[str, str], Field] = {}
+        unkeyed: list[Field] = []
+        for field in node.fields:
+            child = field.type
+            fp = child.fp if child.fp is not None else _fp(child, active, done)
+            parts += _field_parts(field)
+            parts.append(fp)
+            if fp is None:
+                unkeyed.append(field)
+            else:
+                keyed[(field.name, fp)] = field
+        node.key_field = keyed
+        node.field_keys = frozenset(keyed)
+        node.open_fields = tuple(unkeyed)
+    elif node.kind == "union":
         _check_union(node)
         if has_shadowed_branch(node.branches):
             parts.append(None)  # resolving it against itself may still promote a value: never skip it
-    for child in [node.items] if node.kind in ("array", "map") else list(node.branches):
-        parts.append(_fp(child, active, done))
-    if node.kind == "record":
-        keyed = {(f.name, f.type.fp): f for f in node.fields if f.type.fp is not None}
-        node.key_field = keyed
-        node.field_keys = frozenset(keyed)
-        node.open_fields = tuple(f for f in node.fields if f.type.fp is None)
+        parts += [_fp(child, active, done) for child in node.branches]
+    elif node.kind in ("array", "map"):
+        parts.append(_fp(node.items, active, done))
     active.discard(key)
     done.add(key)
     node.fp = None if None in parts else _digest(parts)  # type: ignore[arg-type]

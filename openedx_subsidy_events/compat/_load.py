@@ -106,9 +106,23 @@ class Subject:
 
 
 @attrs.frozen
+class _File:
+    """A file listed but not read yet: where it is, and what reading it must refuse."""
+
+    path: str
+    root: Path | None
+    linked: bool | None
+
+    def read(self, display: str) -> bytes:
+        return _read_file(self.path, display, self.root, linked=self.linked)
+
+
+@attrs.frozen
 class _Entry:
     """One file found under a PATH: its display name, its place in the layout, and its bytes.
 
+    ``data`` is the bytes, or the file to read them from when the listing deferred reading (so
+    that the processes checking a share of the subjects read only their own files).
     ``partial`` when the PATH was the file itself, a version of a subject whose folder was not read;
     ``named`` when the PATH was the subject's own folder or file.
     """
@@ -116,9 +130,13 @@ class _Entry:
     name: str
     subject: str
     version: int | None
-    data: bytes
+    data: bytes | _File
     partial: bool = False
     named: bool = False
+
+    def content(self) -> bytes:
+        """The file's bytes; :class:`SchemaError` when a deferred file cannot be read."""
+        return self.data if isinstance(self.data, bytes) else self.data.read(self.name)
 
 
 def _decode(name: str, data: bytes) -> tuple[str, object]:
@@ -144,6 +162,10 @@ def _long_number(text: str, limit: int) -> tuple[int, int] | None:
     return None
 
 
+_JSON = json.JSONDecoder(parse_constant=JsonConstant)
+"""One decoder for every file (``json.loads`` with an argument builds a new one per call)."""
+
+
 def load_json(text: str, name: str | None = None) -> object:
     """The JSON document in ``text``, or the :class:`SchemaError` that explains why not (``name`` is the file).
 
@@ -151,7 +173,7 @@ def load_json(text: str, name: str | None = None) -> object:
     :class:`JsonConstant` so that the default rules report them.
     """
     try:
-        return json.loads(text, parse_constant=JsonConstant)
+        return _JSON.decode(text)
     except json.JSONDecodeError as error:
         raise SchemaError(
             name, f"invalid JSON: {error.msg}", rule="INVALID_JSON", line=error.lineno, column=error.colno
@@ -201,7 +223,7 @@ def _build_all(entries: Iterable[_Entry], apart: bool) -> dict[str, Subject]:
             raise SchemaError(entry.name, reason, rule="UNREADABLE")
     with _located(texts):
         for entry in entries:
-            text, document = _decode(entry.name, entry.data)
+            text, document = _decode(entry.name, entry.content())
             texts[entry.name] = text
             schemas.add(document, entry.name, subject=entry.subject, version=entry.version)
         roots = schemas.resolve()
@@ -261,11 +283,21 @@ def _read_file(path: str, display: str, root: Path | None, *, linked: bool | Non
         raise SchemaError(display, f"cannot be read ({error.strerror})", rule="UNREADABLE") from None
 
 
-def _layout(relative: PurePosixPath) -> tuple[str, int | None] | None:
-    """``(subject, version)`` of a file at ``relative`` under a folder PATH, or ``None`` to skip it."""
-    parts = relative.parts
-    if len(parts) == 1 and relative.suffix == ".avsc":
-        return relative.stem, None
+Parts = tuple[str, ...]
+"""A path relative to a folder PATH, as its names (``("thing", "1.avsc")``): cheaper than pathlib's."""
+
+
+def _avsc_stem(name: str) -> str | None:
+    """The stem of a file named ``<stem>.avsc`` (split as pathlib splits it), else ``None``."""
+    dot = name.rfind(".")
+    return name[:dot] if dot > 0 and name[dot:] == ".avsc" else None
+
+
+def _layout(parts: Parts) -> tuple[str, int | None] | None:
+    """``(subject, version)`` of a file at ``parts`` under a folder PATH, or ``None`` to skip it."""
+    if len(parts) == 1:
+        stem = _avsc_stem(parts[0])
+        return (stem, None) if stem is not None else None
     if len(parts) == 2:
         match = _VERSION.match(parts[1])
         if match:
@@ -273,18 +305,18 @@ def _layout(relative: PurePosixPath) -> tuple[str, int | None] | None:
     return None
 
 
-def _places(relatives: Sequence[PurePosixPath], folder: str) -> list[tuple[str, int | None] | None]:
+def _places(relatives: Sequence[Parts], folder: str) -> list[tuple[str, int | None] | None]:
     """``(subject, version)`` of each file under the folder PATH named ``folder``, or ``None`` to skip it.
 
     A folder whose own ``.avsc`` files are all named ``<n>.avsc`` is one subject's folder (PATH
     points into the package layout): those files are the versions of the subject ``folder``.
     """
-    own = [r for r in relatives if len(r.parts) == 1 and r.suffix == ".avsc"]
-    versions = bool(own) and all(_VERSION.match(r.name) for r in own)
+    own = [parts[0] for parts in relatives if len(parts) == 1 and _avsc_stem(parts[0]) is not None]
+    versions = bool(own) and all(_VERSION.match(name) for name in own)
     places: list[tuple[str, int | None] | None] = []
-    for relative in relatives:
-        match = _VERSION.match(relative.name) if versions and len(relative.parts) == 1 else None
-        places.append((folder, int(match.group(1))) if match else _layout(relative))
+    for parts in relatives:
+        match = _VERSION.match(parts[0]) if versions and len(parts) == 1 else None
+        places.append((folder, int(match.group(1))) if match else _layout(parts))
     return places
 
 
@@ -309,16 +341,19 @@ def _version_of_file(path: Path) -> tuple[str, int] | None:
     return _folder_name(folder), int(match.group(1))
 
 
-def read_entries(path: Path) -> list[_Entry]:
-    """The schema files under ``path`` (a file or a folder), with their place in the layout."""
+def read_entries(path: Path, *, defer: bool = False) -> list[_Entry]:
+    """The schema files under ``path`` (a file or a folder), with their place in the layout.
+
+    ``defer``: list the files of a folder without reading them yet (:meth:`_Entry.content` reads).
+    """
     display = str(path)
     try:
-        return _walk(path, display)
+        return _walk(path, display, defer)
     except OSError as error:  # a name too long, a folder that cannot be listed, ...
         raise SchemaError(display, f"cannot be read ({error.strerror or error})", rule="UNREADABLE") from None
 
 
-def _walk(path: Path, display: str) -> list[_Entry]:
+def _walk(path: Path, display: str, defer: bool) -> list[_Entry]:
     if not path.exists() and not path.is_symlink():
         raise SchemaError(display, "does not exist", rule="UNREADABLE")
     if not path.is_dir():
@@ -328,28 +363,28 @@ def _walk(path: Path, display: str) -> list[_Entry]:
         return [_Entry(display, path.stem, None, _read_file(display, display, None))]
     # os.scandir, not pathlib: the listing says which entries are folders and symlinks without a
     # system call per file, which is most of the cost of reading thousands of small schemas
-    found: list[tuple[PurePosixPath, str, bool]] = []
+    found: list[tuple[Parts, str, bool]] = []
     base = "" if display == "." else display  # names as pathlib writes them: x.avsc, not ./x.avsc
     for child in _listing(display):
         if child.is_dir():
             folder_path = os.path.join(base, child.name)
             found.extend(
                 (
-                    PurePosixPath(child.name, grandchild.name),
+                    (child.name, grandchild.name),
                     os.path.join(folder_path, grandchild.name),
                     child.is_symlink() or grandchild.is_symlink(),
                 )
                 for grandchild in _listing(folder_path)
             )
         else:
-            found.append((PurePosixPath(child.name), os.path.join(base, child.name), child.is_symlink()))
+            found.append(((child.name,), os.path.join(base, child.name), child.is_symlink()))
     folder = _folder_name(path)
     places = _places([relative for relative, _, _ in found], folder)
     return [
         _Entry(
             file,
             *place,
-            _read_file(file, file, path, linked=linked),
+            _File(file, path, linked) if defer else _read_file(file, file, path, linked=linked),
             named=_names_its_folder(relative, place, folder),
         )
         for (relative, file, linked), place in zip(found, places, strict=True)
@@ -367,9 +402,9 @@ def _name(entry: os.DirEntry[str]) -> str:
     return entry.name
 
 
-def _names_its_folder(relative: PurePosixPath, place: tuple[str, int | None], folder: str) -> bool:
+def _names_its_folder(relative: Parts, place: tuple[str, int | None], folder: str) -> bool:
     """A file right in the PATH folder placed as a version of that folder: the PATH names the subject."""
-    return len(relative.parts) == 1 and place == (folder, place[1]) and place[1] is not None
+    return len(relative) == 1 and place == (folder, place[1]) and place[1] is not None
 
 
 def load_paths(paths: Sequence[Path]) -> dict[str, Subject]:
@@ -397,12 +432,15 @@ def build_subjects(entries: Iterable[_Entry], *, apart: bool = False) -> dict[st
     return _build(entries, apart=apart)
 
 
-def read_paths(paths: Sequence[Path]) -> list[_Entry]:
-    """The files under ``paths``, each with its subject and version, not parsed yet (see :func:`load_paths`)."""
+def read_paths(paths: Sequence[Path], *, defer: bool = False) -> list[_Entry]:
+    """The files under ``paths``, each with its subject and version, not parsed yet (see :func:`load_paths`).
+
+    ``defer``: list the files of folders without reading them yet (see :func:`read_entries`).
+    """
     entries: list[_Entry] = []
     seen: dict[str, tuple[str, bool]] = {}
     for path in dict.fromkeys(paths):
-        found = read_entries(path)
+        found = read_entries(path, defer=defer)
         for entry in found:
             where, partial = seen.setdefault(entry.subject, (str(path), entry.partial))
             if where != str(path) and not (partial and entry.partial):
@@ -462,11 +500,11 @@ def _git_entries(ref: str, path: Path) -> list[_Entry]:
         return []
     places: list[tuple[str, int | None] | None]
     if version_of is not None:
-        places = [_version_place(version_of[0], blob_path.relative_to(relative)) for _, blob_path in blobs]
+        places = [_version_place(version_of[0], blob_path.relative_to(relative).parts) for _, blob_path in blobs]
     elif len(blobs) == 1 and blobs[0][1] == relative:  # the PATH is one file
         places = [(relative.stem, None)]
     else:
-        places = _places([blob_path.relative_to(relative) for _, blob_path in blobs], _folder_name(path))
+        places = _places([blob_path.relative_to(relative).parts for _, blob_path in blobs], _folder_name(path))
     wanted: list[tuple[str, str, tuple[str, int | None]]] = []
     for (oid, blob_path), place in zip(blobs, places, strict=True):
         if place is not None:
@@ -488,9 +526,9 @@ def _git_entries(ref: str, path: Path) -> list[_Entry]:
     return entries
 
 
-def _version_place(subject: str, relative: PurePosixPath) -> tuple[str, int | None] | None:
+def _version_place(subject: str, relative: Parts) -> tuple[str, int | None] | None:
     """``(subject, n)`` for a file ``<n>.avsc`` directly in the subject's folder, else ``None`` (skipped)."""
-    match = _VERSION.match(relative.name) if len(relative.parts) == 1 else None
+    match = _VERSION.match(relative[0]) if len(relative) == 1 else None
     return (subject, int(match.group(1))) if match else None
 
 
@@ -505,12 +543,15 @@ def load_baseline(baseline: str, paths: Sequence[Path]) -> dict[str, Subject]:
     return build_subjects(read_baseline(baseline, paths))
 
 
-def read_baseline(baseline: str, paths: Sequence[Path]) -> list[_Entry]:
-    """The files of ``baseline`` for ``paths``, not parsed yet (see :func:`load_baseline`)."""
+def read_baseline(baseline: str, paths: Sequence[Path], *, defer: bool = False) -> list[_Entry]:
+    """The files of ``baseline`` for ``paths``, not parsed yet (see :func:`load_baseline`).
+
+    ``defer``: list a folder's files without reading them yet (a git baseline is read at once).
+    """
     if baseline.startswith("git:"):
         ref = baseline[4:]
         entries: dict[str, _Entry] = {}
         for path in paths:
             entries.update((entry.name, entry) for entry in _git_entries(ref, path))
         return list(entries.values())
-    return read_paths([Path(baseline)])
+    return read_paths([Path(baseline)], defer=defer)

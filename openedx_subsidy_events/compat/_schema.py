@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from ..exceptions import SchemaError
 from ._graph import PRIMITIVE_FP, check_finite, fingerprint
@@ -24,6 +24,10 @@ MAX_DEPTH = 200
 exhaust the interpreter's stack."""
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+_FIELD_NAMES: set[str] = set()
+"""Field names already found valid: the same few hundred names recur in every schema of a project."""
+_FIELD_NAMES_KEPT = 100_000
+_ABSENT = object()
 _LENIENT = re.compile(r"[A-Za-z_][A-Za-z0-9_\-]*\Z")
 _SYMBOL = _NAME
 
@@ -279,27 +283,40 @@ class _Reader:
         built: list[Field] = []
         by_name: dict[str, Field] = {}
         node.by_name = by_name
+        source, space, inner = self.source, node.namespace, depth + 1
         for index, item in enumerate(fields):
             where = f"{pointer}/fields/{index}"
             if not isinstance(item, dict):
                 raise self.fail(where, "a field must be an object")
-            name = item.get("name")
-            if not isinstance(name, str) or not _NAME.match(name):
-                raise self.fail(where + "/name", f"{name!r} is not a valid field name")
+            name = cast(str, item.get("name"))  # checked next
+            if name.__class__ is not str or name not in _FIELD_NAMES:
+                self.field_name(name, where)
             if name in by_name:
                 raise self.fail(where + "/name", f"the field {name!r} is defined twice")
             aliases = item.get("aliases", ())
             if aliases and (not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases)):
                 raise self.fail(where + "/aliases", '"aliases" must be a list of names')
-            if "type" not in item:
+            kind = item.get("type", _ABSENT)
+            if kind is _ABSENT:
                 raise self.fail(where, f'the field {name!r} has no "type"')
-            field = Field(name, index, where, item, self.source)
-            child = self.node(item["type"], where + "/type", node.namespace, depth + 1)
-            field.type = self.defer(child, field, "type")
+            field = Field(name, index, where, item, source)
+            if kind.__class__ is str and kind in PRIMITIVE_FP:  # most fields: no call, no lookup
+                child = Node(kind, where + "/type", source)
+                child.fp = PRIMITIVE_FP[kind]
+                field.type = child
+            else:
+                field.type = self.defer(self.node(kind, where + "/type", space, inner), field, "type")
             by_name[name] = field
             built.append(field)
         node.fields = tuple(built)
         return node
+
+    def field_name(self, name: object, where: str) -> None:
+        """Check a field name not seen before; remember it when valid."""
+        if not isinstance(name, str) or not _NAME.match(name):
+            raise self.fail(where + "/name", f"{name!r} is not a valid field name")
+        if len(_FIELD_NAMES) < _FIELD_NAMES_KEPT:
+            _FIELD_NAMES.add(name)
 
     def enum(self, raw: Mapping[str, Any], pointer: str, namespace: str) -> Node:
         node = self.define(raw, pointer, namespace, "enum")
