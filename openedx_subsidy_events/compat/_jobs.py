@@ -65,7 +65,21 @@ def lint_paths(
 
     ``jobs``: how many processes (1: this one only); ``None`` uses every available core when there
     are at least :data:`AUTO_JOBS_FROM` files. The report is the same whatever the number.
+
+    The cyclic garbage collector is paused throughout, and the schemas are freed before it runs
+    again: otherwise every pause would end in a collection that looks at each of their objects.
     """
+    with gc_paused():
+        return _lint(paths, baseline, config, readers, jobs)
+
+
+def _lint(
+    paths: Sequence[Path],
+    baseline: str | None,
+    config: Config,
+    readers: Mapping[str, Readers] | None,
+    jobs: int | None,
+) -> Report:
     current = read_paths(paths, defer=True)
     base = read_baseline(baseline, paths, defer=True) if baseline is not None else None
     processes = _processes(jobs, len(current) + len(base or ()))
@@ -115,7 +129,11 @@ def _parallel(
     sys.stdout.flush()  # nothing buffered may be written twice
     sys.stderr.flush()
     children = [_fork(job, share) for share in shares[1:]]
-    results = [_check_share(job, shares[0]), *(_collect(*child) for child in children)]
+    try:
+        mine = _check_share(job, shares[0])
+    finally:  # whatever happens here, no forked process is left behind
+        results = [_collect(*child) for child in children]
+    results.append(mine)
     if any(result is None for result in results):
         return None
     findings = [finding for result in results for finding in result or ()]
@@ -159,7 +177,6 @@ def _check_share(job: _Job, names: Sequence[str]) -> list[Finding] | None:
     try:
         now = build_subjects(current, apart=True)
         then = build_subjects(base, apart=True) if base is not None else None
-        with gc_paused():
-            return subjects_findings(now, then, job.config, job.readers, removals=job.removals)
+        return subjects_findings(now, then, job.config, job.readers, removals=job.removals)
     except (SchemaError, TypesShared, RecursionError):
         return None  # the sequential check reports it (or resolves the type another share defines)
