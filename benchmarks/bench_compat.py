@@ -1,17 +1,29 @@
 """Benchmark of the compatibility linter (not a test: it prints figures, it asserts nothing).
 
-1. The same reader/writer pairs, checked in one process by our checker (every finding, as
-   values) and by Apache avro's ``ReaderWriterCompatibilityChecker`` (yes/no): pairs per second
-   and the ratio. Both get schemas parsed once beforehand, as a linter holding them would.
-2. A FULL_TRANSITIVE check of 100 subjects x 20 versions in the package layout, from disk.
+1. Whole process, as a user runs it: ``subsidy-events lint NEW --against OLD --mode FULL --format
+   json`` on N flat subject pairs (5,000; 50,000 with ``--large``), against Apache avro's
+   ``ReaderWriterCompatibilityChecker`` reading, parsing and checking the same files both ways in
+   its own in-process loop (its interpreter start-up and imports not counted). One pair in ten
+   breaks (a field added without a default); the subjects each side calls incompatible are compared
+   before any figure is printed. Rounds interleave the contenders; medians and ratios.
+2. The same reader/writer pairs, checked in one process by our checker (every finding, as
+   values) and by the Apache checker (yes/no): pairs per second and the ratio. Both get schemas
+   parsed once beforehand, as a linter holding them would.
+3. A FULL_TRANSITIVE check of 100 subjects x 20 versions in the package layout, from disk, in
+   process and as a whole ``subsidy-events lint`` process.
 
-Run: ``python benchmarks/bench_compat.py`` (``--quick`` for a smaller run).
+Run: ``python benchmarks/bench_compat.py`` (``--quick`` for a smaller run, ``--large`` to add the
+50,000-pair run). Run it against an installed wheel to measure what users get.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import platform
 import random
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -179,13 +191,131 @@ def transitive(subjects: int, versions: int) -> float:
     return total
 
 
+APACHE_LOOP = """
+import json, sys, time, warnings
+from pathlib import Path
+warnings.simplefilter("ignore")
+import avro.schema
+from avro.compatibility import ReaderWriterCompatibilityChecker, SchemaCompatibilityType
+
+root = Path(sys.argv[1])
+start = time.perf_counter()
+incompatible = []
+for new_file in sorted((root / "new").glob("*.avsc")):
+    new = avro.schema.parse(new_file.read_text())
+    old = avro.schema.parse((root / "old" / new_file.name).read_text())
+    verdicts = [
+        ReaderWriterCompatibilityChecker().get_compatibility(new, old).compatibility,
+        ReaderWriterCompatibilityChecker().get_compatibility(old, new).compatibility,
+    ]
+    if any(v is not SchemaCompatibilityType.compatible for v in verdicts):
+        incompatible.append(new_file.stem)
+print(json.dumps({"seconds": time.perf_counter() - start, "incompatible": sorted(incompatible)}))
+"""
+"""Apache's checker in its own loop: a fresh checker per check (one shared checker memoises every
+pair it has seen and slows down as it grows), the time measured inside the loop."""
+
+
+def flat_pairs(root: Path, count: int) -> None:
+    """``count`` subjects as ``old/`` and ``new/`` folders of ``s<i>.avsc``; one in ten breaks BACKWARD."""
+    rng = random.Random(5)
+    types = ["int", "long", "string", "boolean", "double", "bytes", "float"]
+    for side in ("old", "new"):
+        (root / side).mkdir(parents=True)
+    for i in range(count):
+        fields = [{"name": f"f{j}", "type": rng.choice(types), "doc": f"Field {j}."} for j in range(8)]
+        old = {"type": "record", "name": f"R{i}", "namespace": "org.example", "doc": "A record.", "fields": fields}
+        added = {"name": "x0", "type": ["null", "string"], "default": None, "doc": "Added."}
+        if i % 10 == 0:
+            added = {"name": "x0", "type": "string", "doc": "Added without a default."}
+        new = dict(old, fields=[*fields, added])
+        (root / "old" / f"s{i}.avsc").write_text(json.dumps(old, indent=2))
+        (root / "new" / f"s{i}.avsc").write_text(json.dumps(new, indent=2))
+
+
+def _subsidy_events() -> list[str]:
+    """The installed ``subsidy-events`` command of this interpreter's environment."""
+    script = Path(sys.executable).parent / "subsidy-events"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "openedx_subsidy_events.cli"]
+
+
+def _ours(argv: list[str], cwd: Path) -> tuple[float, set[str]]:
+    """Wall time of a whole ``subsidy-events`` process, and the subjects with an error."""
+    start = time.perf_counter()
+    done = subprocess.run([*_subsidy_events(), *argv], cwd=cwd, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - start
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"subsidy-events failed: {done.stderr}")
+    return seconds, {f["subject"] for f in json.loads(done.stdout)["findings"] if f["severity"] == "error"}
+
+
+def _apache(script: Path, root: Path) -> tuple[float, set[str]]:
+    done = subprocess.run([sys.executable, str(script), str(root)], capture_output=True, text=True, check=True)
+    result = json.loads(done.stdout)
+    return result["seconds"], set(result["incompatible"])
+
+
+def whole_process(count: int, rounds: int) -> float:
+    """Median seconds of each contender over interleaved rounds; the ratio of Apache's to ours."""
+    print(f"whole process: {count:,} flat subject pairs, lint --mode FULL --format json, {rounds} rounds")
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        flat_pairs(root, count)
+        script = root / "apache_loop.py"
+        script.write_text(APACHE_LOOP)
+        argv = ["lint", "new", "--against", "old", "--mode", "FULL", "--format", "json"]
+        contenders: dict[str, Callable[[], tuple[float, set[str]]]] = {
+            "Apache checker, in-process loop": lambda: _apache(script, root),
+            "subsidy-events lint (default --jobs)": lambda: _ours(argv, root),
+            "subsidy-events lint --jobs 1": lambda: _ours([*argv, "--jobs", "1"], root),
+        }
+        times: dict[str, list[float]] = {name: [] for name in contenders}
+        verdicts: dict[str, set[str]] = {}
+        for round_ in range(rounds):
+            names = list(contenders)
+            for name in names[round_ % len(names) :] + names[: round_ % len(names)]:
+                seconds, broken = contenders[name]()
+                times[name].append(seconds)
+                verdicts.setdefault(name, broken)
+    if len({frozenset(v) for v in verdicts.values()}) != 1:
+        raise SystemExit(f"the verdicts differ: { ({k: len(v) for k, v in verdicts.items()}) }")
+    apache = statistics.median(times["Apache checker, in-process loop"])
+    for name, measured in times.items():
+        median = statistics.median(measured)
+        print(f"  {name:<40} {median:6.2f} s  (min {min(measured):.2f}, max {max(measured):.2f})  "
+              f"{apache / median:4.2f}x Apache")  # fmt: skip
+    print(f"  the same {len(next(iter(verdicts.values()))):,} subjects incompatible on every side")
+    return apache / statistics.median(times["subsidy-events lint (default --jobs)"])
+
+
+def transitive_process(subjects: int, versions: int, rounds: int) -> None:
+    """``subsidy-events lint`` on the package layout, FULL_TRANSITIVE, as a whole process."""
+    rng = random.Random(11)
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        for s in range(subjects):
+            for v in range(versions):
+                path = root / "schemas" / f"org.openedx.bench.thing{s}.created.v1" / f"{v}.avsc"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(json.dumps(event_schema(rng, v), indent=2))
+        measured = [_ours(["lint", "schemas", "--format", "json"], root)[0] for _ in range(rounds)]
+    print(f"  whole process (subsidy-events lint): median {statistics.median(measured):.2f} s of {rounds}")
+
+
 def main(argv: list[str]) -> int:
     quick = "--quick" in argv
     seconds = 0.5 if quick else 2.0
-    print(f"python {sys.version.split()[0]}")
+    print(f"python {sys.version.split()[0]}, {platform.machine()}, {os.cpu_count()} cores")
+    import openedx_subsidy_events
+
+    print(f"package: {Path(openedx_subsidy_events.__file__).parent}")
+    whole_process(500 if quick else 5000, 3 if quick else 7)
+    if "--large" in argv:
+        whole_process(50_000, 3)
     compare("evolution", 50, seconds)
     compare("rewrite", 50, seconds)
     transitive(20 if quick else 100, 20)
+    transitive_process(20 if quick else 100, 20, 3 if quick else 5)
     return 0
 
 

@@ -41,8 +41,9 @@ def _default_paths() -> list[Path]:
 class _ContractReaders(Mapping[str, Mapping[str, Sequence[str]]]):
     """Who reads which field of each event, from the contracts, read the first time a finding asks.
 
-    Most runs have no finding about a field, and reading the contracts (with their YAML and JSON
-    Schema libraries) would be most of a small run's time.
+    A contract of an event is ``<consumer>/<event_type>.yaml``, so the listing says which subjects
+    have one: the contracts (with their YAML and JSON Schema libraries, most of a small run's time)
+    are read only for a finding on a subject that some contract is named after.
     """
 
     def __init__(self, root: Path | None) -> None:
@@ -50,6 +51,7 @@ class _ContractReaders(Mapping[str, Mapping[str, Sequence[str]]]):
         if root is not None and problem is not None:  # a wrong path must fail whether or not it is needed
             raise ContractError(str(root), problem)
         self._root = root
+        self._named: frozenset[str] | None = None
         self._loaded: Mapping[str, Mapping[str, Sequence[str]]] | None = None
 
     def _readers(self) -> Mapping[str, Mapping[str, Sequence[str]]]:
@@ -60,6 +62,13 @@ class _ContractReaders(Mapping[str, Mapping[str, Sequence[str]]]):
         return self._loaded
 
     def __getitem__(self, event_type: str) -> Mapping[str, Sequence[str]]:
+        if self._named is None:
+            from ..contracts._layout import default_root, iter_contract_files
+
+            root = self._root if self._root is not None else default_root()
+            self._named = frozenset(path.stem for path in iter_contract_files(root))
+        if event_type not in self._named:
+            raise KeyError(event_type)
         return self._readers()[event_type]
 
     def __iter__(self) -> Iterator[str]:

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_names
 
 if TYPE_CHECKING:
-    from ._loader import contract_format_schema, default_root, load_contract, load_contracts, parse_contract
+    from ._layout import default_root
+    from ._loader import contract_format_schema, load_contract, load_contracts, parse_contract
     from ._matrix import DeployMatrix, MatrixRow, can_i_deploy
     from ._model import Contract, Example, Violation, ViolationGroup
     from ._pact import export_pacts, to_pact
@@ -26,7 +27,7 @@ __getattr__, __dir__ = lazy_names(
     __name__,
     {
         "contract_format_schema": "._loader",
-        "default_root": "._loader",
+        "default_root": "._layout",
         "load_contract": "._loader",
         "load_contracts": "._loader",
         "parse_contract": "._loader",

@@ -22,7 +22,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 def _contracts_root(args: argparse.Namespace) -> Path:
     """``--contracts``, else ``./contracts`` in a checkout of this package, else the installed ones."""
-    from ._loader import default_root
+    from ._layout import default_root
 
     return folder_option(args.contracts, "contracts") or default_root()
 
@@ -52,7 +52,7 @@ def report_static(stdout: TextIO, contracts_root: Path | None = None, *, schemas
 
     .. versionadded:: 0.1.0
     """
-    from ._loader import default_root
+    from ._layout import default_root
     from ._static import verify_all
 
     root = contracts_root if contracts_root is not None else default_root()

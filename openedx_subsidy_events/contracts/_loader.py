@@ -28,18 +28,17 @@ import attrs
 import jsonschema
 import yaml
 
-from .._files import FileRefused, folder_problem, read_bounded
+from .._files import FileRefused, read_bounded
 from .._text import pointer_token
 from ..exceptions import ContractError
 from ._expectations import iter_expectation_problems
+from ._layout import check_root, consumer_folders, default_root, is_contract_file, iter_contract_files
 from ._model import Contract, Example, by_pointer
 
 __all__ = [
     "MAX_CONTRACT_BYTES",
     "MAX_DEPTH",
     "contract_format_schema",
-    "default_root",
-    "iter_contract_files",
     "iter_stray_files",
     "load_contract",
     "load_contracts",
@@ -59,17 +58,6 @@ Positions = dict[str, tuple[int, int]]
 
 
 @functools.cache  # where the package is installed does not change while it runs
-def default_root() -> Path:
-    """The folder of contracts this installation carries (the wheel's, else the checkout's ``contracts/``).
-
-    .. versionadded:: 0.1.0
-    """
-    packaged = resources.files("openedx_subsidy_events") / "_data" / "contracts"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "contracts"
-
-
 @functools.cache
 def contract_format_schema() -> dict[str, Any]:
     """The JSON Schema of the contract format (shipped as ``openedx_subsidy_events/contracts/contract.schema.json``).
@@ -341,33 +329,8 @@ def load_contract(path: Path, *, root: Path | None = None) -> Contract:
     return contract
 
 
-def _check_root(root: Path) -> None:
-    """A :class:`ContractError` unless ``root`` is a folder (a wrong path must not verify zero contracts)."""
-    problem = folder_problem(root)
-    if problem is not None:
-        raise ContractError(str(root), problem)
-
-
 def _looks_like_contract(name: str) -> bool:
     return name.lower().endswith(_CONTRACT_SUFFIXES)
-
-
-def _is_contract_file(path: Path) -> bool:
-    return path.name.endswith(".yaml") and path.is_file()
-
-
-def _consumer_folders(root: Path) -> list[Path]:
-    return sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
-
-
-def iter_contract_files(root: Path) -> Iterator[Path]:
-    """``<root>/<consumer>/<event_type>.yaml`` files, sorted; :class:`ContractError` if ``root`` is not a folder.
-
-    .. versionadded:: 0.1.0
-    """
-    _check_root(root)
-    for folder in _consumer_folders(root):
-        yield from sorted(p for p in folder.iterdir() if _is_contract_file(p))
 
 
 def iter_stray_files(root: Path) -> Iterator[ContractError]:
@@ -379,15 +342,15 @@ def iter_stray_files(root: Path) -> Iterator[ContractError]:
 
     .. versionadded:: 0.1.0
     """
-    _check_root(root)
+    check_root(root)
     for path in sorted(p for p in root.iterdir() if not p.is_dir() and _looks_like_contract(p.name)):
         yield ContractError(str(path), _MISPLACED)
-    for folder in _consumer_folders(root):
+    for folder in consumer_folders(root):
         for path in sorted(folder.iterdir()):
             if path.is_dir() and not _looks_like_contract(path.name):
                 if not path.name.startswith((".", "_")):
                     yield from _iter_nested(path)
-            elif _looks_like_contract(path.name) and not _is_contract_file(path):
+            elif _looks_like_contract(path.name) and not is_contract_file(path):
                 reason = "is not a regular file" if path.name.endswith(".yaml") else "a contract file must end in .yaml"
                 yield ContractError(str(path), f"is not read as a contract: {reason}")
 

@@ -21,7 +21,8 @@ from ..compat._resolve import PROMOTIONS
 from ..events import get_event
 from ..exceptions import ContractError, SchemaError, UnknownEventType
 from ._expectations import iter_expectation_violations
-from ._loader import default_root, iter_contract_files, iter_stray_files, load_contract
+from ._layout import default_root, iter_contract_files
+from ._loader import iter_stray_files, load_contract
 from ._model import Contract, Violation
 from ._producer import _iter_record_problems
 from ._reader import decode_with_reader, payload_record, project, writer_minor, writer_window
