@@ -25,7 +25,6 @@ from __future__ import annotations
 import fnmatch
 import functools
 import sys
-import tomllib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -241,6 +240,8 @@ def load_config(path: Path | None = None) -> Config:
         raise SchemaError(name, f"cannot be read ({error.strerror or error})", rule="INVALID_CONFIG") from None
     except UnicodeDecodeError as error:
         raise SchemaError(name, f"is not UTF-8 text (byte {error.start})", rule="INVALID_CONFIG") from None
+    import tomllib  # only when there is a file to read
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

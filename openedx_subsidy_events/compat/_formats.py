@@ -7,8 +7,6 @@ dict it did not sort, so the same input always gives the same bytes.
 from __future__ import annotations
 
 import json
-import urllib.parse
-import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import PurePath
 
@@ -99,6 +97,8 @@ def render_github(report: Report, fail_on: Severity) -> str:
 
 def render_junit(report: Report, fail_on: Severity) -> str:
     """JUnit XML: a test case per subject, failing with every finding at ``fail_on`` or worse."""
+    import xml.etree.ElementTree as ET
+
     failing = report.at_least(fail_on)
     suites = ET.Element("testsuites", name="subsidy-events lint")
     suite = ET.SubElement(
@@ -132,6 +132,8 @@ def _sarif_uri(file: str) -> str:
     Every character outside the unreserved set and ``/`` is encoded, so that a ``:`` cannot read as a
     scheme, nor ``%``, ``#`` or ``?`` as URI syntax; a name that is not UTF-8 keeps its bytes.
     """
+    import urllib.parse  # here, as the XML library below: only these formats need them
+
     path = PurePath(file)
     if path.is_absolute():
         return path.as_uri()

@@ -17,7 +17,6 @@ import gc
 import json
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path, PurePosixPath
@@ -450,6 +449,8 @@ def read_paths(paths: Sequence[Path], *, defer: bool = False) -> list[_Entry]:
 
 
 def _git(args: Sequence[str], cwd: Path, what: str, stdin: bytes | None = None) -> bytes:
+    import subprocess  # only for a git baseline
+
     try:
         done = subprocess.run(
             ["git", *args], cwd=cwd, input=stdin, capture_output=True, timeout=GIT_TIMEOUT, check=False
