@@ -12,6 +12,8 @@ import bisect
 import functools
 import json
 import re
+from collections.abc import Callable
+from json.scanner import make_scanner
 from typing import Any
 
 __all__ = ["locate"]
@@ -98,7 +100,7 @@ def _starts(text: str) -> dict[str, int]:
 
 @functools.lru_cache(maxsize=64)
 def _index(text: str) -> tuple[dict[str, int], list[int]]:
-    """Where each value starts, by pointer, and where each line starts: built once per text."""
+    """Where each value starts, by pointer, and where each line starts: built once per text with many findings."""
     try:
         starts = _starts(text)
     except (_Malformed, ValueError):
@@ -111,8 +113,78 @@ def _index(text: str) -> tuple[dict[str, int], list[int]]:
     return starts, lines
 
 
+_SPACE = re.compile(r"[ \t\r\n]*")
+_SCAN: Callable[[str, int], tuple[Any, int]] = make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
+"""The C scanner of :mod:`json`: reads (and so skips) one value at an offset."""
+_WALKS_BEFORE_INDEX = 8
+_walks: dict[str, int] = {}
+
+
+def _walk(text: str, pointer: str) -> int | None:
+    """The offset of the value at ``pointer``, reached by skipping the values before it on the way.
+
+    The values passed over are skipped by the C scanner, so a few findings in a file cost a few
+    scans of it, in C; a file with many findings gets an index instead (see :func:`locate`).
+    """
+    if pointer and not pointer.startswith("/"):
+        return None
+    position = _SPACE.match(text).end()  # type: ignore[union-attr]
+    for raw in pointer.split("/")[1:]:
+        token = raw.replace("~1", "/").replace("~0", "~")
+        opening = text[position : position + 1]
+        position = _SPACE.match(text, position + 1).end()  # type: ignore[union-attr]
+        if opening == "{":
+            while text[position] != "}":
+                key, position = _SCAN(text, position)
+                position = _SPACE.match(text, position).end()  # type: ignore[union-attr]
+                if text[position] != ":":
+                    return None
+                position = _SPACE.match(text, position + 1).end()  # type: ignore[union-attr]
+                if key == token:
+                    break  # the first of duplicate keys, as in the index
+                position = _after(text, position)
+            else:
+                return None
+        elif opening == "[" and token.isdigit() and (token == "0" or not token.startswith("0")):
+            for _ in range(int(token)):
+                if text[position] == "]":
+                    return None
+                position = _after(text, position)
+            if text[position] == "]":
+                return None
+        else:
+            return None
+    return position
+
+
+def _after(text: str, position: int) -> int:
+    """Past the value at ``position`` and the comma after it (at the next element, or the closing mark)."""
+    _, position = _SCAN(text, position)
+    position = _SPACE.match(text, position).end()  # type: ignore[union-attr]
+    if text[position] == ",":
+        position = _SPACE.match(text, position + 1).end()  # type: ignore[union-attr]
+    return position
+
+
 def locate(text: str, pointer: str) -> tuple[int, int] | None:
-    """1-based ``(line, column)`` of the value at ``pointer`` in ``text``; ``None`` if not found."""
+    """1-based ``(line, column)`` of the value at ``pointer`` in ``text``; ``None`` if not found.
+
+    The first few pointers of a text are found by walking to them; from then on the text is indexed
+    once, so that a file with thousands of findings is still read a bounded number of times.
+    """
+    walks = _walks.get(text, 0)
+    if walks < _WALKS_BEFORE_INDEX:
+        if len(_walks) > 1024:
+            _walks.clear()
+        _walks[text] = walks + 1
+        try:
+            offset = _walk(text, pointer)
+        except (StopIteration, IndexError, ValueError, RecursionError):
+            return None
+        if offset is None:
+            return None
+        start = text.rfind("\n", 0, offset) + 1
+        return text.count("\n", 0, start) + 1, offset - start + 1
     starts, lines = _index(text)
     offset = starts.get(pointer)
     if offset is None:

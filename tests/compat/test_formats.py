@@ -54,6 +54,23 @@ def test_locate_points_at_the_value(document: Any, indent: int | None) -> None:
         assert decoded == value, pointer
 
 
+@settings(max_examples=200, deadline=None)
+@given(_JSON, st.sampled_from([None, 2]), st.text(alphabet="/ab0123~", max_size=8))
+def test_walking_to_a_pointer_finds_what_the_index_finds(document: Any, indent: int | None, stray: str) -> None:
+    """The two ways to a position (walking for a file's first findings, the index after) agree everywhere."""
+    from openedx_subsidy_events.compat._position import _index, _walk
+
+    text = json.dumps(document, indent=indent)
+    starts, _ = _index(text)
+    for pointer, _value in _pointers(document):
+        assert _walk(text, pointer) == starts[pointer], pointer
+    try:
+        walked = _walk(text, stray)
+    except (StopIteration, IndexError, ValueError):
+        walked = None
+    assert walked == starts.get(stray)
+
+
 def test_locate_misses_are_none() -> None:
     """A pointer that leads nowhere gives no position (the finding keeps its file, without a line)."""
     assert locate('{"a": [1, 2]}', "/a/5") is None
