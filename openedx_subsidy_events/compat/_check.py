@@ -21,7 +21,7 @@ from ._config import PUBLISHED_USE, Config
 from ._graph import identity
 from ._load import Schema, Subject, gc_paused, load_baseline, load_json, load_paths, locate_error
 from ._model import Direction, Finding, Mode, Report, Severity
-from ._node import PRIMITIVES, Field, Node
+from ._node import Field, Node
 from ._position import locate
 from ._resolve import Hit, path_text, resolve
 from ._rules import RULES
@@ -295,9 +295,7 @@ def _iter_single(schema: Schema, context: _Context, enabled: frozenset[str]) -> 
         if finding is not None:
             yield finding
     docs = "MISSING_DOC" in enabled
-    for node, path, _ in iter_places(schema.root):
-        if node.kind in PRIMITIVES and node.logical is None:
-            continue  # no single-schema rule looks at a plain primitive
+    for node, path in iter_places(schema.root):
         for hit in (*place_hits(node, path), *(doc_hits(node, path) if docs else ())):
             if hit[0] in enabled:
                 finding = context.from_single(hit)

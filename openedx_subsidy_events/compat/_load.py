@@ -363,20 +363,21 @@ def _walk(path: Path, display: str, defer: bool) -> list[_Entry]:
     # os.scandir, not pathlib: the listing says which entries are folders and symlinks without a
     # system call per file, which is most of the cost of reading thousands of small schemas
     found: list[tuple[Parts, str, bool]] = []
-    base = "" if display == "." else display  # names as pathlib writes them: x.avsc, not ./x.avsc
+    # names as pathlib writes them (x.avsc, not ./x.avsc), joined without os.path.join's checks
+    prefix = "" if display == "." else display.rstrip("/") + "/"
     for child in _listing(display):
         if child.is_dir():
-            folder_path = os.path.join(base, child.name)
+            folder_path = prefix + child.name
             found.extend(
                 (
                     (child.name, grandchild.name),
-                    os.path.join(folder_path, grandchild.name),
+                    f"{folder_path}/{grandchild.name}",
                     child.is_symlink() or grandchild.is_symlink(),
                 )
                 for grandchild in _listing(folder_path)
             )
         else:
-            found.append(((child.name,), os.path.join(base, child.name), child.is_symlink()))
+            found.append(((child.name,), prefix + child.name, child.is_symlink()))
     folder = _folder_name(path)
     places = _places([relative for relative, _, _ in found], folder)
     return [

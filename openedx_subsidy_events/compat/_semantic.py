@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ._logical import problem
-from ._node import Field, JsonConstant, Node
+from ._node import PRIMITIVES, Field, JsonConstant, Node
 from ._resolve import Path
 
 __all__ = ["SingleHit", "default_problem", "iter_places", "iter_semantic"]
@@ -28,25 +28,32 @@ MAX_SIZE = 2**31 - 1
 """The largest fixed size Java reads (its parser takes ``size`` as a 32-bit int)."""
 
 
-def iter_places(root: Node) -> Iterator[tuple[Node, Path, Field | None]]:
-    """Every node once (named types at their first use), with its field path and field, if any."""
+def iter_places(root: Node) -> Iterator[tuple[Node, Path]]:
+    """Every node once (named types at their first use) with its field path, but plain primitives.
+
+    A primitive without a logical type has nothing of its own to report (its field's default is
+    checked with the record): most nodes of a schema, skipped without being visited.
+    """
     seen: set[int] = set()
-    stack: list[tuple[Node, Path, Field | None]] = [(root, None, None)]
+    stack: list[tuple[Node, Path]] = [(root, None)]
     while stack:
-        node, path, field = stack.pop()
+        node, path = stack.pop()
         if node.named:
             if id(node) in seen:
                 continue
             seen.add(id(node))
-        yield node, path, field
+        yield node, path
         if node.kind == "record":
-            stack.extend((f.type, (path, f.name), f) for f in reversed(node.fields))
-        elif node.kind == "array":
-            stack.append((node.items, (path, "[]"), None))
-        elif node.kind == "map":
-            stack.append((node.items, (path, "{}"), None))
+            stack.extend((f.type, (path, f.name)) for f in reversed(node.fields) if _has_places(f.type))
+        elif node.kind == "array" or node.kind == "map":
+            if _has_places(node.items):
+                stack.append((node.items, (path, "[]" if node.kind == "array" else "{}")))
         elif node.kind == "union":
-            stack.extend((b, path, None) for b in reversed(node.branches))
+            stack.extend((b, path) for b in reversed(node.branches) if _has_places(b))
+
+
+def _has_places(node: Node) -> bool:
+    return node.logical is not None or node.kind not in PRIMITIVES
 
 
 def _text_ok(value: Any, size: int | None = None) -> bool:
@@ -129,7 +136,7 @@ def default_problem(node: Node, value: Any, depth: int = 0) -> str | None:
 
 def iter_semantic(root: Node) -> Iterator[SingleHit]:
     """Invalid defaults, union defaults off the first branch, bad enum defaults, aliases, logical types, names."""
-    for node, path, _ in iter_places(root):
+    for node, path in iter_places(root):
         yield from place_hits(node, path)
 
 

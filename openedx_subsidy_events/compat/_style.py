@@ -40,7 +40,7 @@ def naming(subject: str) -> tuple[str, str] | None:
 
 def iter_docs(root: Node) -> Iterator[SingleHit]:
     """Records, enums and record fields without a ``doc``."""
-    for node, path, _ in iter_places(root):
+    for node, path in iter_places(root):
         yield from doc_hits(node, path)
 
 
