@@ -111,9 +111,10 @@ class _File:
     path: str
     root: Path | None
     linked: bool | None
+    regular: bool = False
 
     def read(self, display: str) -> bytes:
-        return _read_file(self.path, display, self.root, linked=self.linked)
+        return _read_file(self.path, display, self.root, linked=self.linked, regular=self.regular)
 
 
 @attrs.frozen
@@ -263,11 +264,14 @@ def locate_error(error: SchemaError, text: str | None) -> None:
             error.line, error.column = found
 
 
-def _read_file(path: str, display: str, root: Path | None, *, linked: bool | None = None) -> bytes:
+def _read_file(
+    path: str, display: str, root: Path | None, *, linked: bool | None = None, regular: bool = False
+) -> bytes:
     """The bytes of one regular file, refusing symlinks out of ``root``, FIFOs and huge files.
 
     ``linked``: whether the file or its folder is a symlink, when the caller's directory listing
-    already knows (else it is asked); only then is the real path worked out.
+    already knows (else it is asked); only then is the real path worked out. ``regular``: the
+    listing says it is a regular file (see :func:`read_bounded`).
     """
     try:
         if root is not None:
@@ -275,7 +279,7 @@ def _read_file(path: str, display: str, root: Path | None, *, linked: bool | Non
                 linked = os.path.islink(path) or os.path.islink(os.path.dirname(path) or ".")
             if linked and not Path(os.path.realpath(path)).is_relative_to(Path(os.path.realpath(root))):
                 raise SchemaError(display, f"is a symlink out of {root}", rule="UNREADABLE")
-        return read_bounded(path, MAX_SCHEMA_BYTES)
+        return read_bounded(path, MAX_SCHEMA_BYTES, regular=regular)
     except FileRefused as refused:
         raise SchemaError(display, str(refused), rule="UNREADABLE") from None
     except OSError as error:
@@ -362,7 +366,7 @@ def _walk(path: Path, display: str, defer: bool) -> list[_Entry]:
         return [_Entry(display, path.stem, None, _read_file(display, display, None))]
     # os.scandir, not pathlib: the listing says which entries are folders and symlinks without a
     # system call per file, which is most of the cost of reading thousands of small schemas
-    found: list[tuple[Parts, str, bool]] = []
+    found: list[tuple[Parts, str, bool, bool]] = []
     # names as pathlib writes them (x.avsc, not ./x.avsc), joined without os.path.join's checks
     prefix = "" if display == "." else display.rstrip("/") + "/"
     for child in _listing(display):
@@ -373,21 +377,24 @@ def _walk(path: Path, display: str, defer: bool) -> list[_Entry]:
                     (child.name, grandchild.name),
                     f"{folder_path}/{grandchild.name}",
                     child.is_symlink() or grandchild.is_symlink(),
+                    grandchild.is_file(follow_symlinks=False),
                 )
                 for grandchild in _listing(folder_path)
             )
         else:
-            found.append(((child.name,), prefix + child.name, child.is_symlink()))
+            found.append(((child.name,), prefix + child.name, child.is_symlink(), child.is_file(follow_symlinks=False)))
     folder = _folder_name(path)
-    places = _places([relative for relative, _, _ in found], folder)
+    places = _places([relative for relative, _, _, _ in found], folder)
     return [
         _Entry(
             file,
             *place,
-            _File(file, path, linked) if defer else _read_file(file, file, path, linked=linked),
+            _File(file, path, linked, regular)
+            if defer
+            else _read_file(file, file, path, linked=linked, regular=regular),
             named=_names_its_folder(relative, place, folder),
         )
-        for (relative, file, linked), place in zip(found, places, strict=True)
+        for (relative, file, linked, regular), place in zip(found, places, strict=True)
         if place is not None
     ]
 
