@@ -3,9 +3,10 @@
 1. Whole process, as a user runs it: ``subsidy-events lint NEW --against OLD --mode FULL --format
    json`` on N flat subject pairs (5,000; 50,000 with ``--large``), against Apache avro's
    ``ReaderWriterCompatibilityChecker`` reading, parsing and checking the same files both ways in
-   its own in-process loop (its interpreter start-up and imports not counted). One pair in ten
-   breaks (a field added without a default); the subjects each side calls incompatible are compared
-   before any figure is printed. Rounds interleave the contenders; medians and ratios.
+   its own in-process loop (its interpreter start-up and imports not counted). Every pair adds a
+   field; one in 100 (``--break-every N``) adds it without a default, which breaks BACKWARD. The
+   subjects each side calls incompatible are compared before any figure is printed. Rounds
+   interleave the contenders; medians and ratios.
 2. The same reader/writer pairs, checked in one process by our checker (every finding, as
    values) and by the Apache checker (yes/no): pairs per second and the ratio. Both get schemas
    parsed once beforehand, as a linter holding them would.
@@ -13,7 +14,8 @@
    process and as a whole ``subsidy-events lint`` process.
 
 Run: ``python benchmarks/bench_compat.py`` (``--quick`` for a smaller run, ``--large`` to add the
-50,000-pair run). Run it against an installed wheel to measure what users get.
+50,000-pair run, ``--break-every 10`` for more findings). Run it against an installed wheel to
+measure what users get.
 """
 
 from __future__ import annotations
@@ -216,8 +218,8 @@ print(json.dumps({"seconds": time.perf_counter() - start, "incompatible": sorted
 pair it has seen and slows down as it grows), the time measured inside the loop."""
 
 
-def flat_pairs(root: Path, count: int) -> None:
-    """``count`` subjects as ``old/`` and ``new/`` folders of ``s<i>.avsc``; one in ten breaks BACKWARD."""
+def flat_pairs(root: Path, count: int, break_every: int = 100) -> None:
+    """``count`` subjects as ``old/`` and ``new/`` folders of ``s<i>.avsc``; one in ``break_every`` breaks BACKWARD."""
     rng = random.Random(5)
     types = ["int", "long", "string", "boolean", "double", "bytes", "float"]
     for side in ("old", "new"):
@@ -226,7 +228,7 @@ def flat_pairs(root: Path, count: int) -> None:
         fields = [{"name": f"f{j}", "type": rng.choice(types), "doc": f"Field {j}."} for j in range(8)]
         old = {"type": "record", "name": f"R{i}", "namespace": "org.example", "doc": "A record.", "fields": fields}
         added = {"name": "x0", "type": ["null", "string"], "default": None, "doc": "Added."}
-        if i % 10 == 0:
+        if i % break_every == 0:
             added = {"name": "x0", "type": "string", "doc": "Added without a default."}
         new = dict(old, fields=[*fields, added])
         (root / "old" / f"s{i}.avsc").write_text(json.dumps(old, indent=2))
@@ -255,12 +257,15 @@ def _apache(script: Path, root: Path) -> tuple[float, set[str]]:
     return result["seconds"], set(result["incompatible"])
 
 
-def whole_process(count: int, rounds: int) -> float:
+def whole_process(count: int, rounds: int, break_every: int) -> float:
     """Median seconds of each contender over interleaved rounds; the ratio of Apache's to ours."""
-    print(f"whole process: {count:,} flat subject pairs, lint --mode FULL --format json, {rounds} rounds")
+    print(
+        f"whole process: {count:,} flat subject pairs (1 in {break_every} breaking), "
+        f"lint --mode FULL --format json, {rounds} rounds"
+    )
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        flat_pairs(root, count)
+        flat_pairs(root, count, break_every)
         script = root / "apache_loop.py"
         script.write_text(APACHE_LOOP)
         argv = ["lint", "new", "--against", "old", "--mode", "FULL", "--format", "json"]
@@ -309,9 +314,10 @@ def main(argv: list[str]) -> int:
     import openedx_subsidy_events
 
     print(f"package: {Path(openedx_subsidy_events.__file__).parent}")
-    whole_process(500 if quick else 5000, 3 if quick else 7)
+    break_every = int(argv[argv.index("--break-every") + 1]) if "--break-every" in argv else 100
+    whole_process(500 if quick else 5000, 3 if quick else 7, break_every)
     if "--large" in argv:
-        whole_process(50_000, 3)
+        whole_process(50_000, 3, break_every)
     compare("evolution", 50, seconds)
     compare("rewrite", 50, seconds)
     transitive(20 if quick else 100, 20)
