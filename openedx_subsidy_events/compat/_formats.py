@@ -110,13 +110,15 @@ def render_junit(report: Report, fail_on: Severity) -> str:
         errors="0",
         skipped="0",
     )
+    by_subject: dict[str, tuple[list[Finding], list[Finding]]] = {}  # failing and the rest, grouped once
+    for finding in report:
+        by_subject.setdefault(finding.subject, ([], []))[0 if finding.severity >= fail_on else 1].append(finding)
     for subject in report.subjects:
         case = ET.SubElement(suite, "testcase", classname="subsidy-events.lint", name=subject)
-        mine = [f for f in failing if f.subject == subject]
+        mine, notes = by_subject.get(subject, ([], []))
         if mine:
             failure = ET.SubElement(case, "failure", type=mine[0].rule, message=f"{len(mine)} finding(s)")
             failure.text = "\n".join(str(f) for f in mine)
-        notes = [f for f in report if f.subject == subject and f not in mine]
         if notes:
             ET.SubElement(case, "system-out").text = "\n".join(str(f) for f in notes)
     ET.indent(suites)
