@@ -19,7 +19,16 @@ from ..exceptions import SchemaError
 from ._append_only import iter_prefix_problems
 from ._config import PUBLISHED_USE, Config
 from ._graph import identity
-from ._load import Schema, Subject, gc_paused, load_baseline, load_json, load_paths, locate_error
+from ._load import (
+    Schema,
+    Subject,
+    build_subjects,
+    gc_paused,
+    load_json,
+    load_paths,
+    locate_error,
+    read_baseline,
+)
 from ._model import Direction, Finding, Mode, Report, Severity
 from ._node import Field, Node
 from ._position import locate
@@ -556,6 +565,6 @@ def lint_published(
     .. versionadded:: 0.1.0
     """
     current = load_paths([root])
-    base = load_baseline(baseline, [root]) if baseline is not None else None
+    base = build_subjects(read_baseline(baseline, [root]), like=current) if baseline is not None else None
     config = Config(mode=Mode.FULL_TRANSITIVE, use=PUBLISHED_USE, show_info=show_info)
     return check_subjects(current, base, config=config, readers=readers)

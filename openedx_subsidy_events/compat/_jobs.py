@@ -87,12 +87,9 @@ def _lint(
         report = _parallel(current, base, config, readers, processes)
         if report is not None:
             return report
-    return check_subjects(
-        build_subjects(current),
-        build_subjects(base) if base is not None else None,
-        config=config,
-        readers=readers,
-    )
+    now = build_subjects(current)
+    then = build_subjects(base, like=now) if base is not None else None
+    return check_subjects(now, then, config=config, readers=readers)
 
 
 def _processes(jobs: int | None, files: int) -> int:
@@ -176,7 +173,7 @@ def _check_share(job: _Job, names: Sequence[str]) -> list[Finding] | None:
     base = [entry for name in names for entry in job.baseline.get(name, ())] if job.baseline is not None else None
     try:
         now = build_subjects(current, apart=True)
-        then = build_subjects(base, apart=True) if base is not None else None
+        then = build_subjects(base, apart=True, like=now) if base is not None else None
         return subjects_findings(now, then, job.config, job.readers, removals=job.removals)
     except (SchemaError, TypesShared, RecursionError):
         return None  # the sequential check reports it (or resolves the type another share defines)

@@ -59,6 +59,7 @@ class Schema:
         file: the file it was read from (``<ref>:<path>`` for git), or ``None``.
         text: the file's text, for positions and for telling edited files apart.
         version: the stored version number in the package layout, else ``None``.
+        self_contained: whether every named type it uses is defined in its own file.
 
     .. versionadded:: 0.1.0
 
@@ -69,6 +70,8 @@ class Schema:
     file: str | None = None
     text: str | None = None
     version: int | None = None
+    self_contained: bool = True
+    """Whether every type it uses is defined in its own file (read with other files, it may use theirs)."""
 
 
 @attrs.frozen(eq=False)
@@ -139,8 +142,8 @@ class _Entry:
         return self.data if isinstance(self.data, bytes) else self.data.read(self.name)
 
 
-def _decode(name: str, data: bytes) -> tuple[str, object]:
-    """Text and JSON of one file, or the :class:`SchemaError` that explains why not."""
+def _decode(name: str, data: bytes) -> str:
+    """The text of one file, or the :class:`SchemaError` that explains why it is not JSON text."""
     if len(data) > MAX_SCHEMA_BYTES:
         raise SchemaError(name, f"the file is larger than {MAX_SCHEMA_BYTES} bytes", rule="UNREADABLE")
     if b"\x00" in data:
@@ -149,7 +152,7 @@ def _decode(name: str, data: bytes) -> tuple[str, object]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         raise SchemaError(name, f"is not UTF-8 text (byte {error.start})", rule="UNREADABLE") from None
-    return text, load_json(text, name)
+    return text
 
 
 def _long_number(text: str, limit: int) -> tuple[int, int] | None:
@@ -188,7 +191,9 @@ def load_json(text: str, name: str | None = None) -> object:
         ) from None
 
 
-def _build(entries: Iterable[_Entry], *, apart: bool = False) -> dict[str, Subject]:
+def _build(
+    entries: Iterable[_Entry], *, apart: bool = False, like: Mapping[str, Subject] | None = None
+) -> dict[str, Subject]:
     """Parse every entry in one schema set and group the results into subjects.
 
     The cyclic garbage collector is paused meanwhile: parsing thousands of files allocates
@@ -196,7 +201,7 @@ def _build(entries: Iterable[_Entry], *, apart: bool = False) -> dict[str, Subje
     the time while finding nothing to free.
     """
     with gc_paused():
-        return _build_all(entries, apart)
+        return _build_all(list(entries), apart, _twins(like))
 
 
 @contextlib.contextmanager
@@ -211,7 +216,21 @@ def gc_paused() -> Iterator[None]:
             gc.enable()
 
 
-def _build_all(entries: Iterable[_Entry], apart: bool) -> dict[str, Subject]:
+def _twins(like: Mapping[str, Subject] | None) -> dict[tuple[str, int | None], Schema]:
+    """The self-contained schemas of ``like`` by subject and version: models a file with the same text can take."""
+    if not like:
+        return {}
+    return {
+        (schema.subject, schema.version): schema
+        for subject in like.values()
+        for schema in subject.versions
+        if schema.self_contained and schema.text is not None
+    }
+
+
+def _build_all(
+    entries: list[_Entry], apart: bool, twins: Mapping[tuple[str, int | None], Schema]
+) -> dict[str, Subject]:
     entries = sorted(entries, key=lambda e: (e.subject, -1 if e.version is None else e.version, e.name))
     schemas = SchemaSet()
     texts: dict[str, str] = {}
@@ -221,14 +240,25 @@ def _build_all(entries: Iterable[_Entry], apart: bool) -> dict[str, Subject]:
             where = stored[(entry.subject, entry.version)]
             reason = f"the subject {entry.subject!r} has a version {entry.version} in {where} too"
             raise SchemaError(entry.name, reason, rule="UNREADABLE")
+    taken: dict[str | None, Node] = {}  # the models taken from a twin, by file
     with _located(texts):
         for entry in entries:
-            text, document = _decode(entry.name, entry.content())
-            texts[entry.name] = text
-            schemas.add(document, entry.name, subject=entry.subject, version=entry.version)
-        roots = schemas.resolve()
-    if apart and schemas.shares_types:
+            text = texts[entry.name] = _decode(entry.name, entry.content())
+            twin = twins.get((entry.subject, entry.version))
+            if twin is not None and twin.text == text:
+                taken[entry.name] = twin.root
+                continue
+            schemas.add(load_json(text, entry.name), entry.name, subject=entry.subject, version=entry.version)
+        try:
+            roots: dict[str | None, Node] = {**schemas.resolve(), **taken}
+        except SchemaError:
+            if not taken:
+                raise
+            roots = {}  # a name may be defined in a file not parsed again: parse them all (below)
+    if schemas.borrowers and apart:
         raise TypesShared
+    if taken and (schemas.borrowers or not roots):  # a file may use a type of one not parsed again
+        return _build_all(entries, apart, {})
     grouped: dict[str, list[Schema]] = {}
     versioned: dict[str, bool] = {}
     partial: set[str] = {entry.subject for entry in entries if entry.partial}
@@ -238,7 +268,8 @@ def _build_all(entries: Iterable[_Entry], apart: bool) -> dict[str, Subject]:
             raise SchemaError(
                 entry.name, f"the subject {entry.subject!r} is both a file and a folder of versions", rule="UNREADABLE"
             )
-        schema = Schema(entry.subject, roots[entry.name], entry.name, texts[entry.name], entry.version)
+        alone = entry.name not in schemas.borrowers
+        schema = Schema(entry.subject, roots[entry.name], entry.name, texts[entry.name], entry.version, alone)
         grouped.setdefault(entry.subject, []).append(schema)
     return {
         name: Subject(name, tuple(versions), versioned[name], texts, partial=name in partial, named=name in named)
@@ -429,14 +460,18 @@ class TypesShared(Exception):
     """Files parsed apart from the others use named types that other files define."""
 
 
-def build_subjects(entries: Iterable[_Entry], *, apart: bool = False) -> dict[str, Subject]:
+def build_subjects(
+    entries: Iterable[_Entry], *, apart: bool = False, like: Mapping[str, Subject] | None = None
+) -> dict[str, Subject]:
     """The subjects of files read together (:func:`read_paths`, :func:`read_baseline`), parsed as one set.
 
     ``apart``: these are some of the files read together, parsed on their own (a worker's share);
     :class:`TypesShared` if one of them uses a named type from another file, which may be in
-    another share.
+    another share. ``like``: subjects already built (the current ones, when these are the
+    baseline's): a file with the same subject, version and text as a self-contained schema there is
+    not parsed again but takes its model, so that a baseline costs only the files that changed.
     """
-    return _build(entries, apart=apart)
+    return _build(entries, apart=apart, like=like)
 
 
 def read_paths(paths: Sequence[Path], *, defer: bool = False) -> list[_Entry]:

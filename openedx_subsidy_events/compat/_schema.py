@@ -54,8 +54,8 @@ class SchemaSet:
     """
 
     def __init__(self) -> None:
-        self.shares_types = False
-        """Whether a document uses a named type another document defines (set by :meth:`resolve`)."""
+        self.borrowers: set[str | None] = set()
+        """The documents that use a named type another document defines (known after :meth:`resolve`)."""
         self._local: dict[str | None, dict[str, Node]] = {}
         self._pending: list[tuple[object, str, _Ref]] = []
         self._roots: dict[str | None, Node | _Ref] = {}
@@ -130,7 +130,7 @@ class SchemaSet:
         for name in candidates:
             if name in local:
                 return local[name]
-        self.shares_types = True
+        self.borrowers.add(ref.source)
         for name in candidates:
             found = self._latest(everywhere.get(name, []))
             if len(found) == 1:

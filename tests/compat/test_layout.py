@@ -313,3 +313,40 @@ def test_one_subjects_folder_against_a_whole_layout_reports_no_other_subject_rem
     code, findings = _findings(["lint", str(tmp_path / "cur"), "--against", str(tmp_path / "base")])
     assert code == 1
     assert {(f["subject"], f["rule"]) for f in findings} == {("other", "RELEASED_VERSION_REMOVED")}
+
+
+def test_a_baseline_takes_the_models_of_unchanged_files(tmp_path: Path) -> None:
+    """An unchanged file of the baseline is not parsed again; the report is the one of parsing everything."""
+    from openedx_subsidy_events.compat import Config, Mode, check_subjects, load_baseline
+    from openedx_subsidy_events.compat._load import build_subjects, read_baseline
+
+    for side in ("old", "new"):
+        _write(tmp_path / side / "same.avsc", addr("int"))
+        _write(tmp_path / side / "changed.avsc", addr("int" if side == "old" else "string"))
+    now = load_paths([tmp_path / "new"])
+    then = build_subjects(read_baseline(str(tmp_path / "old"), [tmp_path / "new"]), like=now)
+    assert then["same"].latest.root is now["same"].latest.root
+    assert then["changed"].latest.root is not now["changed"].latest.root
+    assert then["same"].latest.file == str(tmp_path / "old" / "same.avsc")
+    config = Config(mode=Mode.FULL, show_info=True)
+    every_file = load_baseline(str(tmp_path / "old"), [tmp_path / "new"])
+    assert check_subjects(now, then, config=config) == check_subjects(now, every_file, config=config)
+
+
+def test_a_baseline_file_using_a_type_of_an_unchanged_one_is_parsed_with_it(tmp_path: Path) -> None:
+    """The baseline's user.avsc uses Addr from its unchanged addr.avsc: both are parsed, the type resolves."""
+    from openedx_subsidy_events.compat import Config, Mode, check_subjects, load_baseline
+    from openedx_subsidy_events.compat._load import build_subjects, read_baseline
+
+    for side in ("old", "new"):
+        _write(tmp_path / side / "addr.avsc", addr("int"))
+    _write(tmp_path / "old" / "user.avsc", EV)
+    _write(tmp_path / "new" / "user.avsc", {"type": "record", "name": "Ev", "namespace": "c", "fields": []})
+    now = load_paths([tmp_path / "new"])
+    then = build_subjects(read_baseline(str(tmp_path / "old"), [tmp_path / "new"]), like=now)
+    assert then["user"].latest.root.fields[0].type.source == str(tmp_path / "old" / "addr.avsc")
+    every_file = load_baseline(str(tmp_path / "old"), [tmp_path / "new"])
+    config = Config(mode=Mode.FULL)
+    report = check_subjects(now, then, config=config)
+    assert report == check_subjects(now, every_file, config=config)
+    assert ("user", "FIELD_REMOVED_WITHOUT_DEFAULT") in {(f.subject, f.rule) for f in report}
