@@ -8,6 +8,7 @@ import random
 import shutil
 import signal
 import subprocess
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -184,6 +185,7 @@ def test_the_shares_really_run_apart_and_agree_with_the_library(tmp_path: Path) 
 
 def test_a_process_that_dies_leaves_the_check_to_this_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A forked process killed (out of memory, say) costs time, not findings: the check runs in one process."""
+    assert threading.active_count() == 1  # else nothing is forked and this test would prove nothing
     _flat(tmp_path, seed=4)
     argv = ["lint", str(tmp_path / "new"), "--against", str(tmp_path / "old"), "--format", "json", "--show-info"]
     expected = run_cli([*argv, "--jobs", "1"])
@@ -205,3 +207,18 @@ def test_jobs_must_be_a_positive_number(value: str, tmp_path: Path, capsys: pyte
     code, _, _ = run_cli(["lint", str(tmp_path / "s.avsc"), "--jobs", value])
     assert code == 2
     assert "argument --jobs:" in capsys.readouterr().err
+
+
+def test_a_process_running_other_threads_is_not_forked() -> None:
+    """A copy of a process whose other threads hold locks could hang: with one running, one process checks."""
+    assert _jobs._processes(3, 10) == 3
+    assert _jobs._processes(None, _jobs.AUTO_JOBS_FROM) == _jobs.available_cores()
+    assert _jobs._processes(None, _jobs.AUTO_JOBS_FROM - 1) == 1
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert _jobs._processes(3, 10) == 1
+    finally:
+        release.set()
+        other.join()
