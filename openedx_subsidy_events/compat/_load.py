@@ -59,7 +59,8 @@ class Schema:
         file: the file it was read from (``<ref>:<path>`` for git), or ``None``.
         text: the file's text, for positions and for telling edited files apart.
         version: the stored version number in the package layout, else ``None``.
-        self_contained: whether every named type it uses is defined in its own file.
+        self_contained: whether every named type it uses is defined in its own file (read with
+            other files, it may use theirs).
 
     .. versionadded:: 0.1.0
 
@@ -71,7 +72,6 @@ class Schema:
     text: str | None = None
     version: int | None = None
     self_contained: bool = True
-    """Whether every type it uses is defined in its own file (read with other files, it may use theirs)."""
 
 
 @attrs.frozen(eq=False)
