@@ -97,8 +97,8 @@ def _lint(
 def _processes(jobs: int | None, files: int) -> int:
     if not hasattr(os, "fork") or threading.active_count() > 1:
         return 1  # forking a process that runs other threads could leave the copy stuck on their locks
-    if jobs is None:
-        return available_cores() if files >= AUTO_JOBS_FROM else 1
+    if jobs is None:  # macOS's system libraries may start threads of their own: fork there only when asked
+        return available_cores() if files >= AUTO_JOBS_FROM and sys.platform.startswith("linux") else 1
     return jobs
 
 

@@ -212,7 +212,7 @@ def test_jobs_must_be_a_positive_number(value: str, tmp_path: Path, capsys: pyte
 def test_a_process_running_other_threads_is_not_forked() -> None:
     """A copy of a process whose other threads hold locks could hang: with one running, one process checks."""
     assert _jobs._processes(3, 10) == 3
-    assert _jobs._processes(None, _jobs.AUTO_JOBS_FROM) == _jobs.available_cores()
+    assert _jobs._processes(None, _jobs.AUTO_JOBS_FROM) == _jobs.available_cores()  # on Linux, as here
     assert _jobs._processes(None, _jobs.AUTO_JOBS_FROM - 1) == 1
     release = threading.Event()
     other = threading.Thread(target=release.wait)
