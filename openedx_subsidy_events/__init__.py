@@ -1,9 +1,9 @@
 """The subsidy-request events of Open edX: typed payloads, published Avro schemas, and their codec.
 
-Importing this package imports attrs, fastavro and the standard library only: never Django, Redis
-or Kafka clients (those live in :mod:`openedx_subsidy_events.integrations`, imported on demand).
-Each name below is imported on first use, so that a command that needs one part (the linter, say)
-does not pay for the others when it starts.
+Using the events imports attrs, fastavro and the standard library only: never Django, Redis or
+Kafka clients (those live in :mod:`openedx_subsidy_events.integrations`, imported on demand). Each
+name below is imported on first use, so that importing the package costs nothing and a command
+that needs one part (the linter, say) does not pay for the others when it starts.
 """
 
 from __future__ import annotations
