@@ -232,33 +232,13 @@ def _build_all(
     entries: list[_Entry], apart: bool, twins: Mapping[tuple[str, int | None], Schema]
 ) -> dict[str, Subject]:
     entries = sorted(entries, key=lambda e: (e.subject, -1 if e.version is None else e.version, e.name))
-    schemas = SchemaSet()
+    _refuse_two_files_per_version(entries)
     texts: dict[str, str] = {}
-    stored: dict[tuple[str, int], str] = {}
-    for entry in entries:
-        if entry.version is not None and stored.setdefault((entry.subject, entry.version), entry.name) != entry.name:
-            where = stored[(entry.subject, entry.version)]
-            reason = f"the subject {entry.subject!r} has a version {entry.version} in {where} too"
-            raise SchemaError(entry.name, reason, rule="UNREADABLE")
-    taken: dict[str | None, Node] = {}  # the models taken from a twin, by file
-    with _located(texts):
-        for entry in entries:
-            text = texts[entry.name] = _decode(entry.name, entry.content())
-            twin = twins.get((entry.subject, entry.version))
-            if twin is not None and twin.text == text:
-                taken[entry.name] = twin.root
-                continue
-            schemas.add(load_json(text, entry.name), entry.name, subject=entry.subject, version=entry.version)
-        try:
-            roots: dict[str | None, Node] = {**schemas.resolve(), **taken}
-        except SchemaError:
-            if not taken:
-                raise
-            roots = {}  # a name may be defined in a file not parsed again: parse them all (below)
-    if schemas.borrowers and apart:
+    parsed = _parse(entries, twins, texts) or _parse(entries, {}, texts)  # (None: parse every file)
+    assert parsed is not None, "without twins a parse is never given up"
+    roots, borrowers = parsed
+    if borrowers and apart:
         raise TypesShared
-    if taken and (schemas.borrowers or not roots):  # a file may use a type of one not parsed again
-        return _build_all(entries, apart, {})
     grouped: dict[str, list[Schema]] = {}
     versioned: dict[str, bool] = {}
     partial: set[str] = {entry.subject for entry in entries if entry.partial}
@@ -268,13 +248,52 @@ def _build_all(
             raise SchemaError(
                 entry.name, f"the subject {entry.subject!r} is both a file and a folder of versions", rule="UNREADABLE"
             )
-        alone = entry.name not in schemas.borrowers
+        alone = entry.name not in borrowers
         schema = Schema(entry.subject, roots[entry.name], entry.name, texts[entry.name], entry.version, alone)
         grouped.setdefault(entry.subject, []).append(schema)
     return {
         name: Subject(name, tuple(versions), versioned[name], texts, partial=name in partial, named=name in named)
         for name, versions in sorted(grouped.items())
     }
+
+
+def _refuse_two_files_per_version(entries: Sequence[_Entry]) -> None:
+    stored: dict[tuple[str, int], str] = {}
+    for entry in entries:
+        if entry.version is not None and stored.setdefault((entry.subject, entry.version), entry.name) != entry.name:
+            where = stored[(entry.subject, entry.version)]
+            reason = f"the subject {entry.subject!r} has a version {entry.version} in {where} too"
+            raise SchemaError(entry.name, reason, rule="UNREADABLE")
+
+
+def _parse(
+    entries: Sequence[_Entry], twins: Mapping[tuple[str, int | None], Schema], texts: dict[str, str]
+) -> tuple[dict[str | None, Node], set[str | None]] | None:
+    """Every file's model, and the files that use another's types; each text goes to ``texts``.
+
+    A file with the same text as its twin takes the twin's model instead of being parsed. ``None``
+    when one was taken and another file then used a type from another file, or failed to find one:
+    it may be defined in a file that was not parsed.
+    """
+    schemas = SchemaSet()
+    taken: dict[str | None, Node] = {}
+    with _located(texts):
+        for entry in entries:
+            text = texts[entry.name] = _decode(entry.name, entry.content())
+            twin = twins.get((entry.subject, entry.version))
+            if twin is not None and twin.text == text:
+                taken[entry.name] = twin.root
+            else:
+                schemas.add(load_json(text, entry.name), entry.name, subject=entry.subject, version=entry.version)
+        try:
+            roots = schemas.resolve()
+        except SchemaError:
+            if taken:
+                return None
+            raise
+    if taken and schemas.borrowers:
+        return None
+    return {**roots, **taken}, schemas.borrowers
 
 
 @contextlib.contextmanager
