@@ -15,8 +15,8 @@ from typing import TextIO
 import attrs
 
 from .._checkout import folder_option
-from .._files import folder_problem
-from ..exceptions import ContractError, SchemaError
+from ..contracts._layout import check_root
+from ..exceptions import SchemaError
 from ._config import Config, load_config, unknown_names
 from ._formats import FORMATS, render
 from ._jobs import AUTO_JOBS_FROM, lint_paths
@@ -47,9 +47,8 @@ class _ContractReaders(Mapping[str, Mapping[str, Sequence[str]]]):
     """
 
     def __init__(self, root: Path | None) -> None:
-        problem = folder_problem(root) if root is not None else None
-        if root is not None and problem is not None:  # a wrong path must fail whether or not it is needed
-            raise ContractError(str(root), problem)
+        if root is not None:  # a wrong path must fail whether or not it is needed
+            check_root(root)
         self._root = root
         self._named: frozenset[str] | None = None
         self._loaded: Mapping[str, Mapping[str, Sequence[str]]] | None = None
@@ -239,8 +238,8 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         "--jobs",
         type=_jobs,
         metavar="N",
-        help=f"check the subjects in N processes (default: one per available core from {AUTO_JOBS_FROM} schema "
-        "files on, else 1); the output does not depend on it",
+        help=f"check the subjects in N processes (default on Linux: one per available core from {AUTO_JOBS_FROM} "
+        "schema files on, else 1); the output does not depend on it",
     )
     lint.add_argument(
         "--contracts",
