@@ -143,3 +143,18 @@ def test_a_services_own_schemas_and_contracts_folders_are_not_taken_for_ours(
         assert "(4 contracts): ok" in out.getvalue()
         assert "contracts: contracts " not in out.getvalue()  # not the local folder
         assert "schemas: schemas " not in out.getvalue()
+
+
+def test_the_installed_program_flushes_everything_and_keeps_the_exit_code(repo_root: Path, tmp_path: Path) -> None:
+    """``subsidy-events`` ends without tearing the interpreter down: its output is still whole, its code kept."""
+    import subprocess
+    import sys
+
+    program = Path(sys.executable).parent / "subsidy-events"
+    argv = [str(program), "lint", str(repo_root / "schemas"), "--show-info", "--format", "json"]
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert json.loads(done.stdout)["counts"]["info"] == 4
+    done = subprocess.run([str(program), "lint", str(tmp_path / "missing")], capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr.strip().endswith("does not exist")
