@@ -34,12 +34,14 @@ if TYPE_CHECKING:
     )
     from .exceptions import (
         NO_VALUE,
+        BrokerUnavailable,
         ContractError,
         ContractViolation,
         DecodeError,
         InvalidTransition,
         MessageNotProcessed,
         MissingExtra,
+        OutboxError,
         PayloadError,
         SchemaError,
         SubsidyEventsError,
@@ -53,6 +55,7 @@ if TYPE_CHECKING:
 __getattr__, __dir__ = lazy_names(
     __name__,
     {
+        "BrokerUnavailable": ".exceptions",
         "CORRELATION_FIELD": ".events",
         "COUPON_CODE_ASSIGNED": ".events",
         "COUPON_CODE_REQUEST_APPROVED": ".events",
@@ -73,6 +76,7 @@ __getattr__, __dir__ = lazy_names(
         "MessageNotProcessed": ".exceptions",
         "MissingExtra": ".exceptions",
         "NO_VALUE": ".exceptions",
+        "OutboxError": ".exceptions",
         "PayloadError": ".exceptions",
         "SchemaError": ".exceptions",
         "SingleObjectEvent": ".events",
@@ -101,6 +105,7 @@ __all__ = [
     "LICENSE_REQUEST_APPROVED",
     "NO_VALUE",
     "TRANSITIONS",
+    "BrokerUnavailable",
     "CapturedEvent",
     "CapturedEvents",
     "ContractError",
@@ -115,6 +120,7 @@ __all__ = [
     "LicenseRequestData",
     "MessageNotProcessed",
     "MissingExtra",
+    "OutboxError",
     "PayloadError",
     "SchemaError",
     "SingleObjectEvent",

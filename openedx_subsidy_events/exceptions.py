@@ -15,12 +15,14 @@ from .redaction import OPAQUE, hidden_type, is_hidden, redacted_text, safe_repr
 
 __all__ = [
     "NO_VALUE",
+    "BrokerUnavailable",
     "ContractError",
     "ContractViolation",
     "DecodeError",
     "InvalidTransition",
     "MessageNotProcessed",
     "MissingExtra",
+    "OutboxError",
     "PayloadError",
     "SchemaError",
     "SubsidyEventsError",
@@ -424,3 +426,55 @@ class MessageNotProcessed(SubsidyEventsError, RuntimeError):
         event = self.event_type or "no event type"
         kept = f"; {self.kept}" if self.kept else ""
         return f"{self.bus} {self.topic!r} {self.position} ({event}): {self.rule}: {self.reason}{kept}"
+
+
+class BrokerUnavailable(SubsidyEventsError, ConnectionError):
+    """A consumer lost its broker and could not reconnect within its ``reconnect_timeout``.
+
+    The consumer stops (its Django command exits with a non-zero status, so the process manager
+    restarts it); nothing it had not acknowledged is lost.
+
+    Attributes:
+        bus: ``"kafka"`` or ``"redis"``.
+        where: the stream, topics or address.
+        seconds: how long the consumer tried.
+        reason: the last connection error, one sentence.
+
+    .. versionadded:: 0.2.0
+
+    """
+
+    def __init__(self, bus: str, where: str, *, seconds: float, reason: str) -> None:
+        super().__init__(bus, where, seconds, reason)
+        self.bus = bus
+        self.where = where
+        self.seconds = seconds
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"{self.bus} {self.where}: BROKER_UNAVAILABLE: no connection for {self.seconds:.0f} s ({self.reason})"
+
+
+class OutboxError(SubsidyEventsError, RuntimeError):
+    """An event could not be written to the outbox, so the transaction that sent it must not commit.
+
+    Raised inside the sending transaction, which is marked for rollback: the business change and
+    its event commit together or not at all.
+
+    Attributes:
+        event_type: the event's type.
+        rule: ``OUTBOX_WRITE_FAILED``, ``UNKNOWN_MODE`` or ``NO_BUS_CONFIGURED``.
+        reason: one sentence.
+
+    .. versionadded:: 0.2.0
+
+    """
+
+    def __init__(self, event_type: str, *, rule: str, reason: str) -> None:
+        super().__init__(event_type, rule, reason)
+        self.event_type = event_type
+        self.rule = rule
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return f"{self.event_type}: {self.rule}: {self.reason}"

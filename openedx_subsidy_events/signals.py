@@ -18,6 +18,7 @@ from typing import Any, Generic, NamedTuple, TypeVar
 from .envelope import EventMetadata
 from .events import EventDefinition
 from .events._dispatch import Receiver, observe, unobserve
+from .events._dispatch import call_receivers as call_receivers
 from .events._dispatch import connect as connect  # the bus integrations call these through this module
 from .events._dispatch import disconnect as disconnect
 from .events._dispatch import dispatch as dispatch

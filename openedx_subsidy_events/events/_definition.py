@@ -180,23 +180,37 @@ class EventDefinition(Generic[P]):
         return EventMetadata(event_type=self.event_type, minorversion=self.minor_version, **fields)
 
     def send(self, payload: P, *, metadata: EventMetadata | None = None) -> list[tuple[Callable[..., Any], Any]]:
-        """Send an event in process: record it in active captures, call every connected receiver.
+        """Send an event: the one way to send, in a service and in a test.
+
+        Without Django, in process: the event is recorded in active captures and every receiver
+        connected with :meth:`connect` is called. With the Django app
+        (``openedx_subsidy_events.integrations.django_app``) installed, this *is* the Open edX send:
+        the event's ``OpenEdxPublicSignal`` is sent, so openedx-events hands it to the bus by its
+        publishing mode (``on-commit`` or ``outbox``), and the connected receivers are called as
+        signal receivers. A receiver's exception propagates in both cases.
 
         Returns ``(receiver, response)`` pairs, as Django's ``Signal.send`` does.
+
+        .. versionchanged:: 0.2.0 the Open edX send when the Django app is installed.
         """
         if type(payload) is not self.payload_type:
             raise PayloadError.not_a_payload(self.payload_type, self.data_key, payload)
-        if metadata is None:
-            metadata = self.metadata()
-        elif metadata.event_type != self.event_type:
+        if metadata is not None and metadata.event_type != self.event_type:
             raise PayloadError("EventMetadata", "event_type", metadata.event_type, f"must be {self.event_type!r}")
-        elif metadata.minorversion != self.minor_version:
+        if metadata is not None and metadata.minorversion != self.minor_version:
             reason = f"must be {self.minor_version}, the minor version this package writes {self.event_type} with"
             raise PayloadError("EventMetadata", "minorversion", metadata.minorversion, reason)
-        return _dispatch.dispatch(self, payload, metadata)
+        return _dispatch.send(self, payload, metadata)
 
     def connect(self, receiver: Callable[..., Any]) -> Callable[..., Any]:
-        """Call ``receiver`` for every event of this type sent in process; usable as a decorator."""
+        """Call ``receiver`` for every event of this type; usable as a decorator.
+
+        Called for every :meth:`send` in this process and, with the Django app installed, for every
+        event a bus consumer delivers (with ``from_event_bus=True``), as
+        ``receiver(signal=<definition>, sender=None, metadata=<EventMetadata>, <data_key>=<payload>, **kwargs)``.
+
+        .. versionchanged:: 0.2.0 also the events the bus consumers deliver.
+        """
         _dispatch.connect(self.event_type, receiver)
         return receiver
 

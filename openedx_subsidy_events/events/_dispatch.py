@@ -18,11 +18,26 @@ from typing import Any, Protocol
 
 from ..envelope import EventMetadata
 
-__all__ = ["Observer", "Receiver", "connect", "disconnect", "dispatch", "observe", "record", "unobserve"]
+__all__ = [
+    "Observer",
+    "Receiver",
+    "Transport",
+    "call_receivers",
+    "connect",
+    "disconnect",
+    "dispatch",
+    "observe",
+    "record",
+    "send",
+    "set_transport",
+    "unobserve",
+]
 
 Receiver = Callable[..., Any]
 Observer = Callable[[Any, Any, EventMetadata], None]
 """Called with ``(definition, payload, metadata)`` for every event sent or recorded."""
+Transport = Callable[[Any, Any, "EventMetadata | None"], list[tuple[Receiver, Any]]]
+"""How :meth:`EventDefinition.send` sends when a framework took over: ``(definition, payload, metadata or None)``."""
 
 
 class Routed(Protocol):
@@ -40,6 +55,25 @@ class Routed(Protocol):
 _lock = threading.Lock()
 _receivers: dict[str, list[Receiver]] = {}
 _observers: list[Observer] = []
+_transport: Transport | None = None
+
+
+def set_transport(transport: Transport | None) -> None:
+    """Route every :meth:`EventDefinition.send` through ``transport`` (the Django app's: openedx-events' signal).
+
+    ``None`` goes back to in-process dispatch. The transport must still reach the connected
+    receivers (through :func:`call_receivers`) and the observers.
+    """
+    global _transport
+    _transport = transport
+
+
+def send(definition: Routed, payload: Any, metadata: EventMetadata | None) -> list[tuple[Receiver, Any]]:
+    """Send through the transport, or in process (new metadata from ``definition`` when none is given)."""
+    transport = _transport
+    if transport is not None:
+        return transport(definition, payload, metadata)
+    return dispatch(definition, payload, metadata or definition.metadata())  # type: ignore[attr-defined]
 
 
 def connect(event_type: str, receiver: Receiver) -> None:
@@ -83,7 +117,14 @@ def record(definition: Routed, payload: Any, metadata: EventMetadata) -> None:
 def dispatch(definition: Routed, payload: Any, metadata: EventMetadata) -> list[tuple[Receiver, Any]]:
     """Record the event, then call the receivers in the order they were connected."""
     record(definition, payload, metadata)
+    return call_receivers(definition, payload, metadata)
+
+
+def call_receivers(
+    definition: Routed, payload: Any, metadata: EventMetadata, **extra: Any
+) -> list[tuple[Receiver, Any]]:
+    """Call the receivers of the event's type in the order they were connected (``extra`` keywords too)."""
     with _lock:
         receivers = list(_receivers.get(definition.event_type, ()))
-    kwargs = {"signal": definition, "sender": None, "metadata": metadata, definition.data_key: payload}
+    kwargs = {"signal": definition, "sender": None, "metadata": metadata, definition.data_key: payload, **extra}
     return [(receiver, receiver(**kwargs)) for receiver in receivers]

@@ -19,9 +19,9 @@ import attrs
 from .. import signals
 from ..envelope import EventMetadata
 from ..events import EventDefinition, all_events
-from ..exceptions import DecodeError, MessageNotProcessed, UnknownSchemaVersion
+from ..exceptions import BrokerUnavailable, DecodeError, MessageNotProcessed, UnknownSchemaVersion
 
-__all__ = ["ConsumeStats", "ConsumerLoop", "Deliver", "MessagePlace", "deliver_in_process", "events_by_type"]
+__all__ = ["ConsumeStats", "ConsumerLoop", "Deliver", "MessagePlace", "Retry", "deliver_in_process", "events_by_type"]
 
 logger = logging.getLogger("openedx_subsidy_events.consumer")
 
@@ -109,28 +109,78 @@ class MessagePlace:
             raise self.fail("UNDECODABLE", str(error)) from None
 
     def deliver(
-        self, deliver: Deliver, definition: EventDefinition[Any], payload: Any, metadata: EventMetadata
+        self,
+        deliver: Deliver,
+        definition: EventDefinition[Any],
+        payload: Any,
+        metadata: EventMetadata,
+        *,
+        retry: Retry | None = None,
     ) -> None:
-        """Hand the event to the service; ``HANDLER_FAILED`` if it raises (the exception is the error's cause)."""
-        try:
-            deliver(definition, payload, metadata)
-        except Exception as error:
-            raise self.fail("HANDLER_FAILED", f"the handler raised {type(error).__name__}") from error
+        """Hand the event to the service, retrying a raising handler as ``retry`` says.
+
+        ``HANDLER_FAILED`` once the retries are spent (the last exception is the error's cause).
+        """
+        retry = retry or Retry(attempts=1)
+        for attempt in range(1, retry.attempts + 1):
+            try:
+                deliver(definition, payload, metadata)
+                return
+            except Exception as error:
+                if attempt == retry.attempts:
+                    raise self.fail(
+                        "HANDLER_FAILED", f"the handler raised {type(error).__name__} ({attempt} attempt(s))"
+                    ) from error
+                logger.warning(
+                    "%s %r %s (%s): the handler raised %s; attempt %d of %d in %.2f s",
+                    self.bus, self.topic, self.position, self.event_type, type(error).__name__,
+                    attempt + 1, retry.attempts, retry.delay(attempt),
+                )  # fmt: skip
+                time.sleep(retry.delay(attempt))
+
+
+@attrs.frozen
+class Retry:
+    """How often, and how patiently, a consumer calls a handler that raised, before giving up on the message.
+
+    The delay after attempt *n* is ``backoff * 2 ** (n - 1)``, at most ``max_backoff`` seconds.
+    A message whose handler still fails is dead-lettered (given a dead-letter stream or topic)
+    or kept (pending on Redis, and claimed again once idle; uncommitted on Kafka).
+
+    .. versionadded:: 0.2.0
+    """
+
+    attempts: int = 3
+    backoff: float = 0.2
+    max_backoff: float = 5.0
+
+    def delay(self, attempt: int) -> float:
+        """Seconds to wait after attempt ``attempt`` (1-based) failed."""
+        return float(min(self.max_backoff, self.backoff * 2 ** (attempt - 1)))
 
 
 class ConsumerLoop:
     """What every bus consumer runs: batches until enough are handled, the bus is idle, or :meth:`stop`.
 
     A bus consumer implements :meth:`poll_batch` (process up to ``limit`` messages that arrive
-    soon; how many it handled) and keeps :attr:`stats`.
+    soon; how many it handled), keeps :attr:`stats`, and names the exceptions of a lost
+    connection in :attr:`connection_errors`. A lost connection is retried with backoff for
+    :attr:`reconnect_timeout` seconds, then :class:`~openedx_subsidy_events.BrokerUnavailable` is
+    raised: a consumer never ends quietly while its broker is gone.
     """
 
     stats: ConsumeStats
     batch_size = 100
+    reconnect_timeout = 60.0
+    connection_errors: tuple[type[BaseException], ...] = ()
     _stopped = False
 
     def poll_batch(self, limit: int) -> int:
         """Process up to ``limit`` messages, waiting briefly for them; how many were handled."""
+        raise NotImplementedError
+
+    def describe(self) -> tuple[str, str]:
+        """``(bus, where)`` for :class:`BrokerUnavailable`."""
         raise NotImplementedError
 
     def consume(self, *, max_messages: int | None = None, idle_timeout: float | None = None) -> ConsumeStats:
@@ -142,18 +192,42 @@ class ConsumerLoop:
             if max_messages is not None and done >= max_messages:
                 break
             limit = self.batch_size if max_messages is None else max(1, min(self.batch_size, max_messages - done))
-            if self.poll_batch(limit):
+            if self._poll_reconnecting(limit):
                 idle_since = time.monotonic()
             elif idle_timeout is not None and time.monotonic() - idle_since >= idle_timeout:
                 break
         return self.stats
+
+    def _poll_reconnecting(self, limit: int) -> int:
+        """:meth:`poll_batch`, waiting out a lost connection with backoff up to :attr:`reconnect_timeout`."""
+        lost_since: float | None = None
+        delay = 0.1
+        while True:
+            try:
+                handled = self.poll_batch(limit)
+            except self.connection_errors as error:
+                now = time.monotonic()
+                lost_since = now if lost_since is None else lost_since
+                bus, where = self.describe()
+                if now - lost_since >= self.reconnect_timeout or self._stopped:
+                    raise BrokerUnavailable(
+                        bus, where, seconds=now - lost_since, reason=f"{type(error).__name__}: {error}"
+                    ) from error
+                logger.warning("%s %s: connection lost (%s); retrying in %.1f s", bus, where, error, delay)
+                time.sleep(delay)
+                delay = min(5.0, delay * 2)
+                continue
+            if lost_since is not None:
+                bus, where = self.describe()
+                logger.warning("%s %s: connected again after %.1f s", bus, where, time.monotonic() - lost_since)
+            return handled
 
     def consume_indefinitely(self) -> None:
         """Process messages until :meth:`stop` (openedx-events' consumer interface)."""
         self.consume()
 
     def stop(self) -> None:
-        """Make :meth:`consume` return after the batch it is processing."""
+        """Make :meth:`consume` return once the message being handled is acknowledged (safe from a signal handler)."""
         self._stopped = True
 
     @property

@@ -34,11 +34,12 @@ from ..avro._schema import ENVELOPE_RECORD_NAME, avro_namespace
 from ..avro._wire import encode_long
 from ..compat import Severity, check
 from ..envelope import EventMetadata
-from ..events import CORRELATION_FIELD, EventDefinition
-from ..exceptions import DecodeError, MessageNotProcessed, SchemaError
-from ._consuming import ConsumerLoop, ConsumeStats, Deliver, MessagePlace, deliver_in_process, events_by_type
+from ..events import CORRELATION_FIELD, EventDefinition, get_event
+from ..exceptions import BrokerUnavailable, DecodeError, MessageNotProcessed, SchemaError
+from ._consuming import ConsumerLoop, ConsumeStats, Deliver, MessagePlace, Retry, deliver_in_process, events_by_type
 from ._extras import require
 from ._headers import HeaderError, kafka_event_type, kafka_headers, metadata_from_kafka_headers
+from ._publishing import PublishResult, WireEvent
 
 confluent_kafka = require("confluent_kafka", extra="kafka", module=__name__)
 schema_registry = require("confluent_kafka.schema_registry", extra="kafka", module=__name__)
@@ -153,10 +154,11 @@ class KafkaCodec:
 
     # writing
 
-    def _registered_id(self, subject: str, schema_text: str) -> int:
-        known = self._ids.get(subject)
+    def _registered_id(self, cache_key: str, schema_text: str, *, subject: str | None = None) -> int:
+        known = self._ids.get(cache_key)
         if known is not None:
             return known
+        subject = subject or cache_key
         with self._lock:
             schema = schema_registry.Schema(schema_text, "AVRO")
             try:
@@ -164,7 +166,7 @@ class KafkaCodec:
             except schema_registry.SchemaRegistryError:
                 self._check_compatible(subject, schema_text)
                 schema_id = self.registry.register_schema(subject, schema)
-            self._ids[subject] = schema_id
+            self._ids[cache_key] = schema_id
             return int(schema_id)
 
     def _check_compatible(self, subject: str, schema_text: str) -> None:
@@ -192,14 +194,25 @@ class KafkaCodec:
 
     def serialize_value(self, topic: str, definition: EventDefinition[Any], payload: Any) -> bytes:
         """The framed value of a payload on a (full) topic; registers the schema the first time."""
-        schema_id = self._registered_id(value_subject(topic, definition), registry_schema(definition))
-        return frame(schema_id, definition.serialize(payload))
+        return self.frame_value(topic, definition, definition.serialize(payload), definition.minor_version)
 
     def serialize_key(self, topic: str, definition: EventDefinition[Any], payload: Any) -> bytes:
         """The framed key of a payload: its ``subsidy_request_uuid`` as an Avro string."""
+        return self.frame_key(topic, str(definition.event_key(payload)))
+
+    def frame_key(self, topic: str, key: str) -> bytes:
+        """The framed key of an event whose key is ``key``, an Avro string."""
         schema_id = self._registered_id(key_subject(topic), KEY_SCHEMA)
-        text = str(definition.event_key(payload)).encode()
+        text = key.encode()
         return frame(schema_id, encode_long(len(text)) + text)
+
+    def frame_value(self, topic: str, definition: EventDefinition[Any], body: bytes, minorversion: int) -> bytes:
+        """The framed value of Avro bytes written with the schema of ``minorversion`` (registered the first time)."""
+        subject = value_subject(topic, definition)
+        if minorversion == definition.minor_version:
+            return frame(self._registered_id(subject, registry_schema(definition)), body)
+        return frame(self._registered_id(f"{subject}#{minorversion}", registry_schema(definition, minorversion),
+                                         subject=subject), body)  # fmt: skip
 
     # reading
 
@@ -269,11 +282,17 @@ def _full_topic(topic: str, prefix: str | None) -> str:
 class KafkaEventProducer:
     """Sends events to Kafka as edx-event-bus-kafka does: framed key and value, ``ce_*`` headers.
 
-    Delivery is asynchronous, as with any Kafka producer: call :meth:`flush` before exiting.
-    Failed deliveries are logged and kept in :attr:`failed` (``(topic, key, error)``).
+    Idempotence is on (``enable.idempotence``, unless ``config`` says otherwise), so librdkafka's
+    retries neither duplicate nor reorder the events of one partition. :meth:`send` is
+    asynchronous, as with any Kafka producer (call :meth:`flush` before exiting; failed deliveries
+    are logged and kept in :attr:`failed` as ``(topic, key, error)``); :meth:`publish` waits for
+    the brokers' acknowledgement of each event, as the outbox relay needs.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 :meth:`publish`; idempotence on by default.
     """
+
+    bus = "kafka"
 
     def __init__(
         self,
@@ -286,7 +305,8 @@ class KafkaEventProducer:
     ) -> None:
         self.codec = KafkaCodec(registry, compatibility=compatibility)
         self.topic_prefix = topic_prefix
-        self.producer = confluent_kafka.Producer({"bootstrap.servers": bootstrap_servers, **(config or {})})
+        self._settings = {"bootstrap.servers": bootstrap_servers, "enable.idempotence": True, **(config or {})}
+        self.producer = confluent_kafka.Producer(self._settings)
         self.failed: list[tuple[str, bytes | None, str]] = []
 
     def _delivered(self, error: Any, message: Any) -> None:
@@ -298,23 +318,65 @@ class KafkaEventProducer:
         self, definition: EventDefinition[Any], payload: Any, *, topic: str, metadata: EventMetadata | None = None
     ) -> None:
         """Queue one event for the (un-prefixed) topic."""
-        metadata = metadata or definition.metadata()
-        full_topic = _full_topic(topic, self.topic_prefix)
-        key = self.codec.serialize_key(full_topic, definition, payload)
-        value = self.codec.serialize_value(full_topic, definition, payload)
+        self._produce(WireEvent.build(definition, payload, topic=topic, metadata=metadata), self._delivered)
+        self.producer.poll(0)
+
+    def _produce(self, event: WireEvent, on_delivery: Any) -> None:
+        full_topic = _full_topic(event.topic, self.topic_prefix)
+        definition = get_event(event.metadata.event_type)
+        key = self.codec.frame_key(full_topic, event.key)
+        value = self.codec.frame_value(full_topic, definition, event.data, event.metadata.minorversion)
         while True:
             try:
                 self.producer.produce(
-                    full_topic, key=key, value=value, headers=kafka_headers(metadata), on_delivery=self._delivered
+                    full_topic, key=key, value=value, headers=kafka_headers(event.metadata), on_delivery=on_delivery
                 )
-                break
+                return
             except BufferError:  # the local queue is full: let deliveries drain it
                 self.producer.poll(0.1)
-        self.producer.poll(0)
+
+    def publish(self, events: Sequence[WireEvent], *, timeout: float = 30.0) -> PublishResult:
+        """Produce the events in order and wait up to ``timeout`` s for their delivery reports.
+
+        The acknowledged prefix counts; an event not reported by then is not acknowledged (it may
+        still arrive, and is then sent again: the consumer's inbox makes that harmless). After a
+        fatal producer error (possible with idempotence) a new producer is made for the next call.
+        """
+        reports: list[str | None] = [None] * len(events)
+        answered = [False] * len(events)
+        fatal = False
+
+        def report(index: int) -> Any:
+            def on_delivery(error: Any, _message: Any) -> None:
+                nonlocal fatal
+                answered[index] = True
+                if error is not None:
+                    reports[index] = str(error)
+                    fatal = fatal or error.fatal()
+
+            return on_delivery
+
+        for index, event in enumerate(events):
+            self._produce(event, report(index))
+        deadline = time.monotonic() + timeout
+        while not all(answered) and time.monotonic() < deadline:
+            self.producer.flush(min(1.0, max(0.0, deadline - time.monotonic())))
+        if fatal:
+            self.producer = confluent_kafka.Producer(self._settings)
+        for index, done in enumerate(answered):
+            if not done:
+                return PublishResult(index, f"no delivery report within {timeout:g} s")
+            if reports[index] is not None:
+                return PublishResult(index, reports[index])
+        return PublishResult(len(events))
 
     def flush(self, timeout: float = 30.0) -> int:
         """Wait for every queued event to be delivered; returns how many are still queued."""
         return int(self.producer.flush(timeout))
+
+    def close(self) -> None:
+        """Deliver what is queued (up to 30 s)."""
+        self.flush()
 
 
 # -- consumer -------------------------------------------------------------------------------
@@ -335,9 +397,14 @@ class KafkaEventConsumer(ConsumerLoop):
             message is read again when it restarts.
         deliver: how an event reaches the service (default: the receivers connected in process).
         events: the events this consumer reads (default: all of this package's).
-        config: more librdkafka settings (``auto.offset.reset`` is ``earliest`` unless given).
+        config: more librdkafka settings (``auto.offset.reset`` is ``earliest`` unless given, so a
+            new group skips no event).
+        retry: how a raising handler is retried before the message is dead-lettered or kept.
+        reconnect_timeout: how long every broker may stay unreachable (librdkafka reconnects on
+            its own meanwhile) before :class:`~openedx_subsidy_events.BrokerUnavailable` is raised.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``retry``, ``reconnect_timeout``; :meth:`stop` takes effect between two messages.
 
     """
 
@@ -353,7 +420,12 @@ class KafkaEventConsumer(ConsumerLoop):
         deliver: Deliver = deliver_in_process,
         events: Iterable[EventDefinition[Any]] | None = None,
         config: Mapping[str, Any] | None = None,
+        retry: Retry | None = None,
+        reconnect_timeout: float = 60.0,
     ) -> None:
+        self.retry = retry or Retry()
+        self.reconnect_timeout = reconnect_timeout
+        self._brokers_down_since: float | None = None
         names = [topics] if isinstance(topics, str) else list(topics)
         self.topics = [_full_topic(topic, topic_prefix) for topic in names]
         self.group_id = group_id
@@ -385,13 +457,17 @@ class KafkaEventConsumer(ConsumerLoop):
         """
         messages = self.consumer.consume(max_messages, timeout)
         done: dict[tuple[str, int], int] = {}
+        handled = 0
         for message in messages:
+            if self._stopped:
+                rewind = confluent_kafka.TopicPartition(message.topic(), message.partition(), message.offset())
+                self.consumer.seek(rewind)  # not handled: read again by whoever consumes the partition next
+                break
             error = message.error()
             if error is not None:
-                if error.fatal():
-                    raise confluent_kafka.KafkaException(error)
-                logger.warning("kafka: %s", error)
+                self._note_error(error)
                 continue
+            self._brokers_down_since = None
             try:
                 self.process(message)
             except MessageNotProcessed:
@@ -400,8 +476,26 @@ class KafkaEventConsumer(ConsumerLoop):
                 self.consumer.seek(rewind)
                 raise
             done[(message.topic(), message.partition())] = message.offset() + 1
+            handled += 1
         self._commit(done)
-        return sum(1 for message in messages if message.error() is None)
+        return handled
+
+    def _note_error(self, error: Any) -> None:
+        """Log a consumer error; raise on a fatal one, or once every broker was down for ``reconnect_timeout``."""
+        if error.fatal():
+            raise confluent_kafka.KafkaException(error)
+        logger.warning("kafka: %s", error)
+        if error.code() != confluent_kafka.KafkaError._ALL_BROKERS_DOWN:
+            return
+        now = time.monotonic()
+        self._brokers_down_since = self._brokers_down_since or now
+        if now - self._brokers_down_since >= self.reconnect_timeout:
+            raise BrokerUnavailable("kafka", ",".join(self.topics), seconds=now - self._brokers_down_since,
+                                    reason=str(error))  # fmt: skip
+
+    def describe(self) -> tuple[str, str]:
+        """``("kafka", topics)``."""
+        return "kafka", ",".join(self.topics)
 
     def _commit(self, done: Mapping[tuple[str, int], int]) -> None:
         if done:
@@ -432,7 +526,7 @@ class KafkaEventConsumer(ConsumerLoop):
             payload = place.decode(lambda: self.codec.deserialize_value(message.value(), definition))
         except _Unreadable as error:
             raise place.fail(error.rule, error.reason) from None
-        place.deliver(self.deliver, definition, payload, metadata)
+        place.deliver(self.deliver, definition, payload, metadata, retry=self.retry)
 
     def _dead_letter(self, message: Any, error: MessageNotProcessed) -> None:
         error.kept = f"copied to the dead-letter topic {self.dead_letter_topic!r}"

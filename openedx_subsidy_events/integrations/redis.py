@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import collections
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 from ..envelope import EventMetadata
@@ -32,12 +33,14 @@ from ._consuming import (
     ConsumeStats,
     Deliver,
     MessagePlace,
+    Retry,
     deliver_in_process,
     events_by_type,
     note_newer_minor,
 )
 from ._extras import require
 from ._headers import HeaderError, metadata_from_redis_fields, redis_fields
+from ._publishing import PublishResult, WireEvent
 
 redis = require("redis", extra="redis", module=__name__)
 
@@ -65,9 +68,14 @@ class RedisStreamProducer:
 
     ``maxlen`` trims the stream approximately, as the bus's ``EVENT_BUS_REDIS_STREAM_MAX_LEN`` does;
     the default ``None`` never trims, so no entry a consumer group has not read can be dropped.
+    Unlike edx-event-bus-redis's producer, a failed ``XADD`` is never swallowed: :meth:`send` raises
+    and :meth:`publish` says how many entries Redis acknowledged.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 :meth:`publish`, the interface every bus's producer has.
     """
+
+    bus = "redis"
 
     def __init__(
         self, *, url: str | None = None, client: Any = None, topic_prefix: str | None = None, maxlen: int | None = None
@@ -80,11 +88,39 @@ class RedisStreamProducer:
         self, definition: EventDefinition[Any], payload: Any, *, topic: str, metadata: EventMetadata | None = None
     ) -> bytes:
         """Add one event to the topic's stream; returns the entry id."""
-        metadata = metadata or definition.metadata()
-        fields = redis_fields(metadata, definition.serialize(payload))
-        stream = full_stream_name(topic, self.topic_prefix)
-        entry_id: bytes = self.client.xadd(stream, fields, maxlen=self.maxlen, approximate=self.maxlen is not None)
+        event = WireEvent.build(definition, payload, topic=topic, metadata=metadata)
+        entry_id: bytes = self.client.xadd(*self._entry(event), **self._trim())
         return entry_id
+
+    def publish(self, events: Sequence[WireEvent]) -> PublishResult:
+        """Add the events to their streams in order, in one round trip; how many Redis acknowledged.
+
+        When the connection breaks, none counts as acknowledged: Redis may have added some, which
+        are then sent again (a consumer's inbox makes the second copy harmless).
+        """
+        if not events:
+            return PublishResult(0)
+        with self.client.pipeline(transaction=False) as pipe:
+            for event in events:
+                pipe.xadd(*self._entry(event), **self._trim())
+            try:
+                replies = pipe.execute(raise_on_error=False)
+            except (redis.ConnectionError, redis.TimeoutError) as error:
+                return PublishResult(0, f"{type(error).__name__}: {error}")
+        for done, reply in enumerate(replies):
+            if isinstance(reply, Exception):
+                return PublishResult(done, f"{type(reply).__name__}: {reply}")
+        return PublishResult(len(events))
+
+    def _entry(self, event: WireEvent) -> tuple[str, dict[bytes, bytes]]:
+        return full_stream_name(event.topic, self.topic_prefix), redis_fields(event.metadata, event.data)
+
+    def _trim(self) -> dict[str, Any]:
+        return {"maxlen": self.maxlen, "approximate": self.maxlen is not None}
+
+    def close(self) -> None:
+        """Close the client's connections."""
+        self.client.close()
 
 
 class RedisStreamConsumer(ConsumerLoop):
@@ -101,11 +137,20 @@ class RedisStreamConsumer(ConsumerLoop):
             without it they stay pending.
         deliver: how an event reaches the service (default: the receivers connected in process).
         events: the events this consumer reads (default: all of this package's).
-        from_beginning: a group created now reads the entries already in the stream (default: only new ones).
-        claim_idle_ms: also take over entries another consumer of the group left pending this long
-            (a consumer that died under another name).
+        from_beginning: a group created now reads the entries already in the stream (the default,
+            so that no event sent before the group existed is skipped); ``False`` starts it at the
+            end of the stream, skipping them.
+        claim_idle_ms: every ``claim_idle_ms / 2`` ms while running, take over the group's entries
+            left pending this long, by a consumer that died under another name or by this one (a
+            handler that failed): they are processed again. ``None`` never claims.
+        retry: how a raising handler is retried before the entry is dead-lettered or left pending.
+        reconnect_timeout: how long a lost connection is retried before
+            :class:`~openedx_subsidy_events.BrokerUnavailable` is raised.
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 pending entries are claimed periodically while running (by default
+       after 60 s idle), a new group starts at the beginning of the stream, a raising handler is
+       retried, a lost connection is retried, and :meth:`stop` takes effect between two entries.
 
     """
 
@@ -121,8 +166,10 @@ class RedisStreamConsumer(ConsumerLoop):
         dead_letter_stream: str | None = None,
         deliver: Deliver = deliver_in_process,
         events: Iterable[EventDefinition[Any]] | None = None,
-        from_beginning: bool = False,
-        claim_idle_ms: int | None = None,
+        from_beginning: bool = True,
+        claim_idle_ms: int | None = 60_000,
+        retry: Retry | None = None,
+        reconnect_timeout: float = 60.0,
     ) -> None:
         self.client = _client(url, client)
         self.stream = full_stream_name(topic, topic_prefix)
@@ -131,23 +178,68 @@ class RedisStreamConsumer(ConsumerLoop):
         self.dead_letter_stream = dead_letter_stream
         self.deliver = deliver
         self.events = events_by_type(events)
+        self.from_beginning = from_beginning
         self.claim_idle_ms = claim_idle_ms
+        self.retry = retry or Retry()
+        self.reconnect_timeout = reconnect_timeout
         self.stats = ConsumeStats()
         self._pending_cursor: bytes | None = b"0"
         self._queue: collections.deque[tuple[bytes, dict[bytes, bytes]]] = collections.deque()
-        try:
-            self.client.xgroup_create(self.stream, group_id, id="0" if from_beginning else "$", mkstream=True)
-        except redis.ResponseError as error:
-            if "BUSYGROUP" not in str(error):
-                raise
+        self._group_ready = False
+        self._next_claim = 0.0
+
+    connection_errors = (redis.ConnectionError, redis.TimeoutError)
+
+    def describe(self) -> tuple[str, str]:
+        """``("redis", stream)``."""
+        return "redis", repr(self.stream)
 
     # -- reading ----------------------------------------------------------------------------
 
+    def _ensure_group(self) -> None:
+        """Create the group (and the stream) unless it exists; retried with the connection."""
+        if self._group_ready:
+            return
+        try:
+            self.client.xgroup_create(self.stream, self.group_id, id="0" if self.from_beginning else "$", mkstream=True)
+        except redis.ResponseError as error:
+            if "BUSYGROUP" not in str(error):
+                raise
+        self._group_ready = True
+
+    def claim(self) -> int:
+        """Take over every entry of the group idle for ``claim_idle_ms``; how many (they are read next)."""
+        if self.claim_idle_ms is None:
+            return 0
+        claimed = 0
+        cursor: Any = "0-0"
+        for _ in range(1000):  # pages of 100: a bound, not a limit anyone meets
+            cursor, entries, *_ = self.client.xautoclaim(
+                self.stream, self.group_id, self.consumer_name, self.claim_idle_ms, start_id=cursor, count=100,
+                justid=True,
+            )  # fmt: skip
+            claimed += len(entries)
+            if cursor in (b"0-0", "0-0"):
+                break
+        if claimed:
+            logger.warning("redis %r: claimed %d entries left pending for %d ms", self.stream, claimed,
+                           self.claim_idle_ms)  # fmt: skip
+            self._pending_cursor = b"0"  # read this consumer's pending entries again, the claimed ones among them
+        return claimed
+
+    def _claim_when_due(self) -> None:
+        if self.claim_idle_ms is None:
+            return
+        now = time.monotonic()
+        if now >= self._next_claim:
+            self._next_claim = now + self.claim_idle_ms / 2000
+            self.claim()
+
     def _read(self, count: int, block_ms: int | None) -> list[tuple[bytes, dict[bytes, bytes]]]:
-        """Entries to process: this consumer's pending ones first (once per run, oldest first), then new ones."""
+        """Entries to process: this consumer's pending ones first (after each claim), then new ones."""
+        self._ensure_group()
+        self._claim_when_due()
         while self._pending_cursor is not None:
-            if self.claim_idle_ms is not None and self._pending_cursor == b"0":
-                self.client.xautoclaim(self.stream, self.group_id, self.consumer_name, self.claim_idle_ms, count=count)
             answer = self.client.xreadgroup(
                 self.group_id, self.consumer_name, {self.stream: self._pending_cursor}, count=count
             )
@@ -181,7 +273,7 @@ class RedisStreamConsumer(ConsumerLoop):
         handled: list[bytes] = []
         dead_lettered = 0
         try:
-            while self._queue and len(handled) + dead_lettered < count:
+            while self._queue and len(handled) + dead_lettered < count and not self._stopped:
                 entry_id, fields = self._queue.popleft()
                 if self._process(entry_id, fields):
                     handled.append(entry_id)
@@ -227,7 +319,7 @@ class RedisStreamConsumer(ConsumerLoop):
         if newer:
             note_newer_minor(definition, metadata.minorversion)
             self.stats.newer_minor += 1
-        place.deliver(self.deliver, definition, payload, metadata)
+        place.deliver(self.deliver, definition, payload, metadata, retry=self.retry)
 
     def _dead_letter(self, entry_id: bytes, fields: Mapping[bytes, bytes], error: MessageNotProcessed) -> None:
         """Copy the entry, with why, to the dead-letter stream and acknowledge it, both or neither."""
