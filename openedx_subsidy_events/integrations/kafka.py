@@ -318,12 +318,13 @@ class KafkaEventProducer:
         self, definition: EventDefinition[Any], payload: Any, *, topic: str, metadata: EventMetadata | None = None
     ) -> None:
         """Queue one event for the (un-prefixed) topic."""
-        self._produce(WireEvent.build(definition, payload, topic=topic, metadata=metadata), self._delivered)
+        event = WireEvent.build(definition, payload, topic=topic, metadata=metadata)
+        self._produce(event, self._delivered, definition)
         self.producer.poll(0)
 
-    def _produce(self, event: WireEvent, on_delivery: Any) -> None:
+    def _produce(self, event: WireEvent, on_delivery: Any, definition: EventDefinition[Any] | None = None) -> None:
         full_topic = _full_topic(event.topic, self.topic_prefix)
-        definition = get_event(event.metadata.event_type)
+        definition = definition or get_event(event.metadata.event_type)
         key = self.codec.frame_key(full_topic, event.key)
         value = self.codec.frame_value(full_topic, definition, event.data, event.metadata.minorversion)
         while True:

@@ -215,9 +215,8 @@ class RedisStreamConsumer(ConsumerLoop):
         cursor: Any = "0-0"
         for _ in range(1000):  # pages of 100: a bound, not a limit anyone meets
             cursor, entries, *_ = self.client.xautoclaim(
-                self.stream, self.group_id, self.consumer_name, self.claim_idle_ms, start_id=cursor, count=100,
-                justid=True,
-            )  # fmt: skip
+                self.stream, self.group_id, self.consumer_name, self.claim_idle_ms, start_id=cursor, count=100
+            )
             claimed += len(entries)
             if cursor in (b"0-0", "0-0"):
                 break
