@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .._payload import LONG_MAX, LONG_MIN
-from .._text import CANONICAL_UUID
+from .._text import UTC_DATE_TIME_PATTERN, UUID_PATTERN
 from ..avro._schema import FORMAT_ATTRIBUTE, SENSITIVITY_ATTRIBUTE
 from ..events import EventDefinition, all_events
 from ..exceptions import SchemaError, UnknownSchemaVersion
@@ -30,12 +30,9 @@ __all__ = ["DIALECT", "avro_to_json_schema", "iter_json_schemas", "json_schema",
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 """The ``$schema`` of every exported schema: JSON Schema 2020-12."""
 
-_UUID_PATTERN = f"^{CANONICAL_UUID.pattern}$"
-# ASCII digits (\d is any script's in some engines); a UTC offset, as the codec requires.
-_UTC_DATE_TIME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-]00:00)$"
 _STRING_FORMATS = {
-    "uuid": {"format": "uuid", "pattern": _UUID_PATTERN},
-    "date-time": {"format": "date-time", "pattern": _UTC_DATE_TIME_PATTERN},
+    "uuid": {"format": "uuid", "pattern": UUID_PATTERN},
+    "date-time": {"format": "date-time", "pattern": UTC_DATE_TIME_PATTERN},
 }
 _PRIMITIVES: dict[str, dict[str, Any]] = {
     "null": {"type": "null"},
