@@ -12,6 +12,7 @@ from __future__ import annotations
 import enum
 import importlib.util
 import sys
+from pathlib import Path
 from typing import Any
 
 from sphinx.ext.napoleon import Config as NapoleonConfig
@@ -21,9 +22,14 @@ from sphinx.util.docstrings import prepare_docstring
 
 project = "openedx-subsidy-events"
 author = "openedx-subsidy-events maintainers"
-extensions = ["sphinx.ext.autodoc"]
-exclude_patterns = ["_build", "generate.py"]
-html_theme = "alabaster"
+sys.path.insert(0, str(Path(__file__).resolve().parent / "_ext"))
+extensions = ["sphinx.ext.autodoc", "sphinx.ext.graphviz", "event_graphs"]
+graphviz_output_format = "svg"  # drawn by Debian's graphviz at build time, offline
+exclude_patterns = ["_build", "generate.py", "_ext"]
+html_theme = "sphinx_book_theme"  # as the Open edX docs: whole names in the sidebar, long titles wrap
+html_title = "openedx-subsidy-events"
+html_static_path = ["_static"]
+html_css_files = ["wrap.css"]
 PACKAGE = "openedx_subsidy_events"
 
 # The extras' libraries, stood in for by autodoc when not installed, so that `pip install ".[docs]"`
