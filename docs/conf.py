@@ -10,7 +10,9 @@ since its inventories would be fetched at build time.
 from __future__ import annotations
 
 import enum
+import importlib.util
 import sys
+from pathlib import Path
 from typing import Any
 
 from sphinx.ext.napoleon import Config as NapoleonConfig
@@ -20,10 +22,21 @@ from sphinx.util.docstrings import prepare_docstring
 
 project = "openedx-subsidy-events"
 author = "openedx-subsidy-events maintainers"
-extensions = ["sphinx.ext.autodoc"]
-exclude_patterns = ["_build", "generate.py"]
-html_theme = "alabaster"
+sys.path.insert(0, str(Path(__file__).resolve().parent / "_ext"))
+extensions = ["sphinx.ext.autodoc", "sphinx.ext.graphviz", "event_graphs"]
+graphviz_output_format = "svg"  # drawn by Debian's graphviz at build time, offline
+exclude_patterns = ["_build", "generate.py", "_ext"]
+html_theme = "sphinx_book_theme"  # as the Open edX docs: whole names in the sidebar, long titles wrap
+html_title = "openedx-subsidy-events"
+html_static_path = ["_static"]
+html_css_files = ["wrap.css"]
 PACKAGE = "openedx_subsidy_events"
+
+# The extras' libraries, stood in for by autodoc when not installed, so that `pip install ".[docs]"`
+# alone builds the docs (the integrations modules import Django, Kafka and Redis clients at the top).
+# Only missing ones are mocked: with them installed (./dev docs, the suite) autodoc reads the real ones.
+_EXTRAS = ("django", "openedx_events", "edx_event_bus_redis", "edx_event_bus_kafka", "confluent_kafka", "redis")
+autodoc_mock_imports = [name for name in _EXTRAS if importlib.util.find_spec(name) is None]
 
 nitpicky = True
 _EXTERNAL = (

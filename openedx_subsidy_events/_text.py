@@ -5,10 +5,26 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-__all__ = ["CANONICAL_UUID", "RFC3339_DATE_TIME", "is_date_time", "one_line", "pointer_token", "to_pointer"]
+__all__ = [
+    "CANONICAL_UUID",
+    "RFC3339_DATE_TIME",
+    "UTC_DATE_TIME_PATTERN",
+    "UUID_PATTERN",
+    "is_date_time",
+    "one_line",
+    "pointer_token",
+    "to_pointer",
+]
 
 CANONICAL_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 """A UUID as ``str(uuid)`` writes it (either case), and no other form: use with ``fullmatch``."""
+
+UUID_PATTERN = f"^{CANONICAL_UUID.pattern}$"
+""":data:`CANONICAL_UUID` as a whole-value pattern, for other tools (JSON Schema ``pattern``, Pact ``regex``)."""
+
+# ASCII digits (\d is any script's in some engines); a UTC offset, as the codec requires.
+UTC_DATE_TIME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-]00:00)$"
+"""A date-time as the codec writes and reads it (ISO 8601 in UTC), as a whole-value pattern for other tools."""
 
 RFC3339_DATE_TIME = re.compile(r"\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(?:\.\d+)?(?:[Zz]|[+-]\d\d:\d\d)", re.ASCII)
 """The shape of an RFC 3339 date-time (JSON Schema's ``date-time``); :func:`is_date_time` also parses it."""

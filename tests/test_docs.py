@@ -1,5 +1,6 @@
 """The docs build without a warning, and the pages generated from code are up to date."""
 
+import html as html_module
 import os
 import subprocess
 import sys
@@ -24,6 +25,23 @@ def test_the_docs_build_without_a_warning(repo_root: Path, tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "html" / "events" / "org.openedx.license-manager.license.assigned.v1.html").is_file()
     assert "EventDefinition.serialize" in (tmp_path / "html" / "reference.html").read_text()
+    _the_diagrams_are_drawn_from_the_code(tmp_path / "html")
+
+
+def _the_diagrams_are_drawn_from_the_code(html: Path) -> None:
+    """concepts.html shows two SVGs drawn by Graphviz: every service, topic, event and state is in them."""
+    from openedx_subsidy_events import TRANSITIONS, all_events
+    from openedx_subsidy_events.contracts import load_contracts
+    from openedx_subsidy_events.exports import DEFAULT_TOPICS
+
+    page = (html / "concepts.html").read_text()
+    images = sorted((html / "_images").glob("graphviz-*.svg"))
+    assert len(images) == 2
+    assert all(image.name in page for image in images)
+    drawn = html_module.unescape(" ".join(image.read_text() for image in images))
+    services = {d.producer for d in all_events()} | {c.consumer for c in load_contracts()}
+    for name in [*services, *DEFAULT_TOPICS.values(), *(state.value for state in TRANSITIONS)]:
+        assert f">{name}<" in drawn, name
 
 
 @pytest.mark.parametrize(

@@ -117,3 +117,25 @@ def _exports_from_the_wheel(env_dir: Path, tmp_path: Path, repo_root: Path) -> N
     assert len(written) == 4
     for path in written:
         jsonschema.Draft202012Validator.check_schema(json.loads(path.read_text()))
+
+
+@pytest.mark.slow
+def test_the_docs_extra_alone_builds_the_docs(repo_root: Path, tmp_path: Path) -> None:
+    """pip install "<wheel>[docs]" in a fresh venv, without Django or the bus clients, then the docs build."""
+    dist = tmp_path / "dist"
+    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(dist),
+                    str(repo_root)], check=True, capture_output=True)  # fmt: skip
+    (wheel,) = dist.glob("*.whl")
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    pip_env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+    subprocess.run([str(python), "-m", "pip", "install", "-q", f"{wheel}[docs]"], check=True, env=pip_env,
+                   capture_output=True)  # fmt: skip
+    missing = subprocess.run([str(python), "-c", "import django"], capture_output=True)
+    assert missing.returncode != 0  # the point: the docs extra does not bring Django
+    build = subprocess.run([str(python), "-m", "sphinx", "-W", "--keep-going", "-b", "html", "-q", "-E",
+                            str(repo_root / "docs"), str(tmp_path / "html")], capture_output=True, text=True,
+                           cwd=tmp_path)  # fmt: skip
+    assert build.returncode == 0, build.stderr
+    assert (tmp_path / "html" / "api" / "testing.html").is_file()

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from .._version import __version__
-from ..avro._schema import ENVELOPE_RECORD_NAME
+from ..avro._schema import ENVELOPE_RECORD_NAME, FORMAT_ATTRIBUTE
 from ..contracts import Contract, load_contracts
 from ..events import CORRELATION_FIELD, EventDefinition, all_events
 from ..exceptions import SchemaError
@@ -150,6 +150,18 @@ def _example_headers(definition: EventDefinition[Any], minor: int) -> dict[str, 
     }
 
 
+def _formats_sentence(schema: Mapping[str, Any]) -> str:
+    """The payload fields that are UUIDs or date-times: an Avro string's form is not shown by the payload schema."""
+    forms: dict[str, list[str]] = {}
+    for field in schema["fields"][0]["type"]["fields"]:
+        form = field.get(FORMAT_ATTRIBUTE)
+        if isinstance(form, str):
+            forms.setdefault(form, []).append(f"`{field['name']}`")
+    spelled = {"uuid": "UUIDs (format uuid, canonical text)", "date-time": "date-times (format date-time, UTC)"}
+    parts = [f"{spelled.get(form, form)}: {', '.join(names)}" for form, names in sorted(forms.items(), reverse=True)]
+    return (" " + "; ".join(parts) + ".") if parts else ""
+
+
 def _message(definition: EventDefinition[Any], minor: int, schema: dict[str, Any]) -> dict[str, Any]:
     current = " (the current one)" if minor == definition.minor_version else ""
     return {
@@ -162,7 +174,7 @@ def _message(definition: EventDefinition[Any], minor: int, schema: dict[str, Any
             "says which minor wrote it (ce_minorversion on Kafka, minorversion on Redis Streams), so a reader "
             "decodes with that schema. The payload is under the data key "
             f"{definition.data_key}; {definition.data_key}.{CORRELATION_FIELD} is the event key and the "
-            "correlation id of every event of one subsidy request."
+            "correlation id of every event of one subsidy request." + _formats_sentence(schema)
         ),
         "contentType": CONTENT_TYPE,
         "headers": _headers(definition, minor),
@@ -196,9 +208,9 @@ def _servers() -> dict[str, Any]:
             "title": "Kafka with a Confluent Schema Registry (edx-event-bus-kafka)",
             "description": (
                 "Each value is Confluent-framed: magic byte 0, the 4-byte big-endian schema id, the schemaless "
-                "Avro body. The value subject is <topic>-<event_type>." + ENVELOPE_RECORD_NAME + " "
+                "Avro body. The value subject is `{topic}-{event_type}." + ENVELOPE_RECORD_NAME + "` "
                 "(TopicRecordNameStrategy), with the schema text openedx-events registers; the key is "
-                f"{CORRELATION_FIELD} as an Avro string, framed the same way (subject <topic>-string), so every "
+                f"`{CORRELATION_FIELD}` as an Avro string, framed the same way (subject `{{topic}}-string`), so every "
                 "event of one request lands on one partition, in order. The metadata travels in CloudEvents "
                 "headers. Settings: EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS, EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL."
             ),
@@ -271,8 +283,8 @@ def asyncapi_document(
                 "address": topic,
                 "title": topic,
                 "description": (
-                    f"The Kafka topic or Redis stream {topic}; with EVENT_BUS_TOPIC_PREFIX set, its full name is "
-                    f"<prefix>-{topic}."
+                    f"The Kafka topic or Redis stream `{topic}`; with EVENT_BUS_TOPIC_PREFIX set, its full name is "
+                    f"`{{prefix}}-{topic}`."
                 ),
                 "messages": {},
             },

@@ -72,6 +72,12 @@ def register(commands: Any) -> None:
     jsonschema.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if the folder's schemas differ from the export"
     )
+    jsonschema.add_argument(
+        "--x-keywords",
+        action="store_true",
+        help="mark sensitive fields with an x-sensitivity keyword rather than a $comment (strict validators such "
+        "as ajv then need it declared)",
+    )
     jsonschema.set_defaults(run=_cmd_jsonschema)
 
 
@@ -117,7 +123,9 @@ def _cmd_jsonschema(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) ->
     from ._jsonschema import json_schema_files
 
     folder = Path(args.output)
-    files = {folder / name: text for name, text in json_schema_files(_definitions(args)).items()}
+    files = {
+        folder / name: text for name, text in json_schema_files(_definitions(args), x_keywords=args.x_keywords).items()
+    }
     if args.check:
         stray = {path: None for path in folder.glob("*/*.schema.json") if path not in files} if folder.is_dir() else {}
         return _compare({**files, **stray}, stdout, stderr, f"subsidy-events export jsonschema -o {folder}")

@@ -10,7 +10,8 @@ that version carries: every field without a default is required, optional fields
 with default ``null``) are nullable and may be left out, no other key is allowed. A UUID or a
 datetime also carries a ``pattern`` (its canonical form; a UTC offset), so that a validator that
 treats ``format`` as an annotation only still rejects a malformed one. The payload record is in
-``$defs`` under its name, to validate a payload on its own.
+``$defs`` under its name, to validate a payload on its own. Only standard keywords are used (a field's
+sensitivity is its ``$comment``), so strict validators (ajv's default mode) take the schemas.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from .._payload import LONG_MAX, LONG_MIN
-from .._text import CANONICAL_UUID
+from .._text import UTC_DATE_TIME_PATTERN, UUID_PATTERN
 from ..avro._schema import FORMAT_ATTRIBUTE, SENSITIVITY_ATTRIBUTE
 from ..events import EventDefinition, all_events
 from ..exceptions import SchemaError, UnknownSchemaVersion
@@ -30,12 +31,9 @@ __all__ = ["DIALECT", "avro_to_json_schema", "iter_json_schemas", "json_schema",
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 """The ``$schema`` of every exported schema: JSON Schema 2020-12."""
 
-_UUID_PATTERN = f"^{CANONICAL_UUID.pattern}$"
-# ASCII digits (\d is any script's in some engines); a UTC offset, as the codec requires.
-_UTC_DATE_TIME_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?(Z|[+-]00:00)$"
 _STRING_FORMATS = {
-    "uuid": {"format": "uuid", "pattern": _UUID_PATTERN},
-    "date-time": {"format": "date-time", "pattern": _UTC_DATE_TIME_PATTERN},
+    "uuid": {"format": "uuid", "pattern": UUID_PATTERN},
+    "date-time": {"format": "date-time", "pattern": UTC_DATE_TIME_PATTERN},
 }
 _PRIMITIVES: dict[str, dict[str, Any]] = {
     "null": {"type": "null"},
@@ -51,8 +49,9 @@ _PRIMITIVES: dict[str, dict[str, Any]] = {
 class _Converter:
     """Converts one Avro schema; named types after the top one go to ``$defs`` (by name, full name on a clash)."""
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, *, x_keywords: bool = False) -> None:
         self.source = source
+        self.x_keywords = x_keywords
         self.defs: dict[str, Any] = {}
         self.refs: dict[str, str] = {}  # Avro full name -> JSON pointer
         self.root: str | None = None
@@ -131,7 +130,10 @@ class _Converter:
             if "doc" in field:
                 schema["description"] = field["doc"]
             if field.get(SENSITIVITY_ATTRIBUTE):
-                schema[SENSITIVITY_ATTRIBUTE] = field[SENSITIVITY_ATTRIBUTE]
+                if self.x_keywords:
+                    schema[SENSITIVITY_ATTRIBUTE] = field[SENSITIVITY_ATTRIBUTE]
+                else:  # an annotation every validator takes; ajv's strict mode refuses unknown keywords
+                    schema["$comment"] = f"{SENSITIVITY_ATTRIBUTE}: {field[SENSITIVITY_ATTRIBUTE]}"
             if "default" in field:
                 schema["default"] = field["default"]
             else:
@@ -148,7 +150,9 @@ def _types(schema: Mapping[str, Any]) -> list[Any]:
     return kind if isinstance(kind, list) else [kind]
 
 
-def avro_to_json_schema(schema: Mapping[str, Any], *, source: str = "<schema>") -> dict[str, Any]:
+def avro_to_json_schema(
+    schema: Mapping[str, Any], *, source: str = "<schema>", x_keywords: bool = False
+) -> dict[str, Any]:
     """A JSON Schema (2020-12) of the JSON form of data written with an Avro schema.
 
     Converts null, boolean, int, long, float, double, string (with a UUID or date-time form),
@@ -156,9 +160,13 @@ def avro_to_json_schema(schema: Mapping[str, Any], *, source: str = "<schema>") 
     (``NOT_EXPORTABLE``, naming ``source``) for bytes and fixed, whose JSON form no two libraries
     agree on.
 
+    A field's ``x-sensitivity`` (``pii``, ``secret``) becomes its ``$comment`` (``"x-sensitivity: pii"``),
+    which strict validators such as ajv accept; with ``x_keywords=True`` it stays an ``x-sensitivity``
+    keyword, for tools that read it (ajv then needs ``ajv.addKeyword("x-sensitivity")``).
+
     .. versionadded:: 0.1.0
     """
-    converter = _Converter(source)
+    converter = _Converter(source, x_keywords=x_keywords)
     body = converter.convert(schema, top=True)
     document: dict[str, Any] = {"$schema": DIALECT, **body}
     if converter.defs:
@@ -166,7 +174,9 @@ def avro_to_json_schema(schema: Mapping[str, Any], *, source: str = "<schema>") 
     return document
 
 
-def json_schema(definition: EventDefinition[Any], minorversion: int | None = None) -> dict[str, Any]:
+def json_schema(
+    definition: EventDefinition[Any], minorversion: int | None = None, *, x_keywords: bool = False
+) -> dict[str, Any]:
     """The JSON Schema of one published version of an event's record (default: its current minor).
 
     :class:`~openedx_subsidy_events.UnknownSchemaVersion` for a minor version that was not published.
@@ -178,7 +188,7 @@ def json_schema(definition: EventDefinition[Any], minorversion: int | None = Non
     if minor not in published:
         raise UnknownSchemaVersion(definition.event_type, minor, sorted(published))
     source = f"schemas/{definition.event_type}/{minor}.avsc"
-    document = avro_to_json_schema(published[minor], source=source)
+    document = avro_to_json_schema(published[minor], source=source, x_keywords=x_keywords)
     return {
         "$schema": DIALECT,
         "title": f"{definition.event_type}, minor version {minor}",
@@ -188,7 +198,7 @@ def json_schema(definition: EventDefinition[Any], minorversion: int | None = Non
 
 
 def iter_json_schemas(
-    definitions: Iterable[EventDefinition[Any]] | None = None,
+    definitions: Iterable[EventDefinition[Any]] | None = None, *, x_keywords: bool = False
 ) -> Iterator[tuple[EventDefinition[Any], int, dict[str, Any]]]:
     """``(definition, minor, schema)`` for every published minor version of every event, oldest first.
 
@@ -196,15 +206,17 @@ def iter_json_schemas(
     """
     for definition in all_events() if definitions is None else definitions:
         for minor in sorted(definition.schemas):
-            yield definition, minor, json_schema(definition, minor)
+            yield definition, minor, json_schema(definition, minor, x_keywords=x_keywords)
 
 
-def json_schema_files(definitions: Iterable[EventDefinition[Any]] | None = None) -> dict[str, str]:
+def json_schema_files(
+    definitions: Iterable[EventDefinition[Any]] | None = None, *, x_keywords: bool = False
+) -> dict[str, str]:
     """The text of every JSON Schema by its path in an export folder: ``<event_type>/<minor>.schema.json``.
 
     .. versionadded:: 0.1.0
     """
     return {
         f"{definition.event_type}/{minor}.schema.json": json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
-        for definition, minor, schema in iter_json_schemas(definitions)
+        for definition, minor, schema in iter_json_schemas(definitions, x_keywords=x_keywords)
     }

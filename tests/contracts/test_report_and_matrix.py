@@ -225,7 +225,7 @@ def test_cli_export_pact(run: Run, tmp_path: Path) -> None:
     assert first["pending"] is False
     rules = first["matchingRules"]["body"]
     assert rules["$.license_request.course_id"]["matchers"][1]["match"] == "regex"
-    assert rules["$.license_request.attempt_auto_enrollment"]["matchers"] == [{"match": "type"}]
+    assert rules["$.license_request.attempt_auto_enrollment"]["matchers"] == [{"match": "boolean"}]
     assert any("user_email" in line for line in first["comments"]["text"])
     assert first["key"] != second["key"]
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 import json
+import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -213,7 +215,7 @@ def test_the_kafka_key_is_the_one_edx_event_bus_kafka_registers(document: dict[s
         assert binding["schemaIdPayloadEncoding"] == "confluent"
         assert binding["schemaLookupStrategy"] == "TopicRecordNameStrategy"
     assert kafka.value_subject("t", all_events()[0]).endswith(".CloudEvent")
-    assert "<topic>-<event_type>.CloudEvent" in document["servers"]["kafka"]["description"]
+    assert "`{topic}-{event_type}.CloudEvent`" in document["servers"]["kafka"]["description"]
 
 
 def test_the_examples_are_events_the_codec_and_the_headers_accept(document: dict[str, Any]) -> None:
@@ -249,3 +251,36 @@ def test_yaml_and_json_carry_the_same_document(document: dict[str, Any]) -> None
     assert json.loads(dumps_asyncapi(document, format="json")) == document
     with pytest.raises(ValueError, match="unknown format"):
         dumps_asyncapi(document, format="toml")
+
+
+def _descriptions(node: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "payload":
+                continue  # the published Avro schema, as it is
+            if key in ("description", "summary", "title") and isinstance(value, str):
+                yield f"{path}/{key}", value
+            else:
+                yield from _descriptions(value, f"{path}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _descriptions(value, f"{path}/{index}")
+
+
+def test_no_text_a_renderer_would_take_for_an_html_tag(document: dict[str, Any]) -> None:
+    """Placeholders are written {topic} in code spans: a renderer eats <topic> as a tag."""
+    found = list(_descriptions(document))
+    assert len(found) > 30
+    for path, text in found:
+        outside_code = re.sub(r"`[^`]*`", "", text)
+        assert "<" not in outside_code, path
+    servers = document["servers"]["kafka"]["description"]
+    assert "`{topic}-{event_type}.CloudEvent`" in servers
+
+
+def test_each_message_names_its_uuid_and_date_time_fields(document: dict[str, Any]) -> None:
+    """The Avro payload shows UUIDs and date-times as plain strings, so the description names their formats."""
+    for message in document["components"]["messages"].values():
+        assert "UUIDs (format uuid, canonical text): `subsidy_request_uuid`" in message["description"]
+        if message["name"].endswith(".approved.v1"):
+            assert "date-times (format date-time, UTC): `reviewed_at`." in message["description"]

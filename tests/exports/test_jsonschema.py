@@ -160,11 +160,16 @@ def test_the_payload_record_can_be_validated_alone(definition: EventDefinition[A
 
 
 def test_sensitivity_and_docs_travel_along(definition: EventDefinition[Any]) -> None:
-    """Each property carries its field's doc, and x-sensitivity where the Avro field has it."""
-    properties = json_schema(definition)["$defs"][definition.payload_type.__name__]["properties"]
+    """Each property carries its field's doc, and its x-sensitivity as a $comment (or, asked, as the keyword)."""
+    name = definition.payload_type.__name__
+    properties = json_schema(definition)["$defs"][name]["properties"]
+    keywords = json_schema(definition, x_keywords=True)["$defs"][name]["properties"]
     for field in definition.schema["fields"][0]["type"]["fields"]:
         assert properties[field["name"]]["description"] == field["doc"]
-        assert properties[field["name"]].get("x-sensitivity") == field.get("x-sensitivity")
+        sensitivity = field.get("x-sensitivity")
+        assert properties[field["name"]].get("$comment") == (sensitivity and f"x-sensitivity: {sensitivity}")
+        assert "x-sensitivity" not in properties[field["name"]]
+        assert keywords[field["name"]].get("x-sensitivity") == sensitivity
 
 
 def test_the_example_validates(definition: EventDefinition[Any]) -> None:
