@@ -350,7 +350,8 @@ def compile_decoder(plan: Plan, event_type: str) -> Decoder:
         "_new": object.__new__, "_cls": plan.payload_type, "_diagnose": _diagnosis(careful), "_Bad": _Bad,
         "_BOOL": (False, True), "_varint": read_varint, "_long": read_long, "_int": read_int,
         "_length": read_length, "_uuid": _read_uuid_number, "_unhex": unhexlify, "_from_bytes": int.from_bytes,
-        "_UUID": UUID, "_setattr": object.__setattr__, "_UNKNOWN": SafeUUID.unknown, "_fromiso": datetime.fromisoformat, "_UTC": UTC, "_ZERO": _ZERO,
+        "_UUID": UUID, "_setattr": object.__setattr__, "_UNKNOWN": SafeUUID.unknown,
+        "_fromiso": datetime.fromisoformat, "_UTC": UTC, "_ZERO": _ZERO,
     }  # fmt: skip
     body = ["size = len(data)", "o = _new(_cls)", "p = 0"]
     for index, step in enumerate(plan.steps):
@@ -375,5 +376,6 @@ def compile_decoder(plan: Plan, event_type: str) -> Decoder:
         "        raise _diagnose(data, exact) or _Bad('the careful decoder accepted bytes after the event')",
         "    return o",
     ]
-    decoder: Decoder = build_function("decode", "\n".join(source), namespace, f"decoder of {plan.payload_type.__name__}")
+    label = f"decoder of {plan.payload_type.__name__}"
+    decoder: Decoder = build_function("decode", "\n".join(source), namespace, label)
     return decoder

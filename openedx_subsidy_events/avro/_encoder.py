@@ -184,7 +184,8 @@ def compile_encoder(schema: Mapping[str, Any], payload_type: type, data_key: str
         "_LEN": LENGTH_TEXT, "_ULEN": UNION_LENGTH_TEXT, "_LONG": LONG_TEXT, "_ULONG": _UNION_LONG_TEXT,
         "_long": long_text,
     }  # fmt: skip
-    encode: Callable[[Any], bytes] = build_function("encode", out.finish(), namespace, f"encoder of {payload_type.__name__}")
+    label = f"encoder of {payload_type.__name__}"
+    encode: Callable[[Any], bytes] = build_function("encode", out.finish(), namespace, label)
     return encode
 
 
