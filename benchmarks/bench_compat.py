@@ -271,8 +271,7 @@ def whole_process(count: int, rounds: int, break_every: int) -> float:
         argv = ["lint", "new", "--against", "old", "--mode", "FULL", "--format", "json"]
         contenders: dict[str, Callable[[], tuple[float, set[str]]]] = {
             "Apache checker, in-process loop": lambda: _apache(script, root),
-            "subsidy-events lint (default --jobs)": lambda: _ours(argv, root),
-            "subsidy-events lint --jobs 1": lambda: _ours([*argv, "--jobs", "1"], root),
+            "subsidy-events lint": lambda: _ours(argv, root),
         }
         times: dict[str, list[float]] = {name: [] for name in contenders}
         verdicts: dict[str, set[str]] = {}
@@ -290,7 +289,7 @@ def whole_process(count: int, rounds: int, break_every: int) -> float:
         print(f"  {name:<40} {median:6.2f} s  (min {min(measured):.2f}, max {max(measured):.2f})  "
               f"{apache / median:4.2f}x Apache")  # fmt: skip
     print(f"  the same {len(next(iter(verdicts.values()))):,} subjects incompatible on every side")
-    return apache / statistics.median(times["subsidy-events lint (default --jobs)"])
+    return apache / statistics.median(times["subsidy-events lint"])
 
 
 def transitive_process(subjects: int, versions: int, rounds: int) -> None:

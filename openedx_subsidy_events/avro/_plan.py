@@ -22,7 +22,7 @@ import attrs
 import fastavro
 
 from ..exceptions import SchemaError
-from ._compile import _setter
+from ._compile import field_setter
 from ._schema import WIRE_TYPES
 
 __all__ = ["PRIMITIVES", "Branch", "Plan", "Step", "resolve", "type_name"]
@@ -185,7 +185,7 @@ def resolve(writer: Any, reader: Any, payload_type: type, data_key: str) -> Plan
     """
     writer, reader = _parse(writer, "writer"), _parse(reader, "reader")
     envelope, data_field, wanted = _describe_reader(reader, payload_type, data_key)
-    setters = tuple(_setter(payload_type, a.name) for a in attrs.fields(payload_type))
+    setters = tuple(field_setter(payload_type, a.name) for a in attrs.fields(payload_type))
     named: Mapping[str, Any] = writer.get("__named_schemas", {}) if isinstance(writer, dict) else {}
 
     def failed(reason: str) -> Plan:

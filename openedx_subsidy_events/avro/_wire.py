@@ -4,6 +4,10 @@ The generated encoders (``_encoder``) build the fixed-format part of an event as
 characters are bytes (encoded with ``latin-1``), so the tables here hold text. The careful readers
 are the decoder's slow path and its reference (``_decoder``): each checks everything the Avro
 specification and Java's decoder check, and raises :class:`Fault` at the first byte that is wrong.
+
+A fault's reason never quotes a value read from the bytes: in corrupt data no value can be trusted
+to belong to the field it was read as, and it may be a secret's bytes read at the wrong offset. It
+says what kind of value was wrong; the field and the offset say where.
 """
 
 from __future__ import annotations
@@ -125,7 +129,7 @@ def read_int(data: bytes, p: int) -> tuple[int, int]:
     """The int at ``p`` (at most 5 bytes, 32 bits) and the offset after it."""
     value, end = read_long(data, p)
     if end - p > 5 or not INT_MIN <= value <= INT_MAX:
-        raise Fault(p, f"an int outside 32 bits ({value})")
+        raise Fault(p, "an int outside 32 bits")
     return value, end
 
 
@@ -133,9 +137,9 @@ def read_length(data: bytes, p: int) -> tuple[int, int]:
     """``(start, end)`` of the bytes of a string or bytes value whose length prefix is at ``p``."""
     n, start = read_long(data, p)
     if n < 0:
-        raise Fault(p, f"a negative length ({n})")
+        raise Fault(p, "a negative length")
     if start + n > len(data):
-        raise Fault(p, f"a length of {n} bytes runs past the end of the data ({len(data) - start} left)")
+        raise Fault(p, f"a length that runs past the end of the data ({len(data) - start} bytes left)")
     return start, start + n
 
 
@@ -160,7 +164,7 @@ def read_boolean(data: bytes, p: int) -> tuple[bool, int]:
         raise _truncated(data)
     byte = data[p]
     if byte > 1:
-        raise Fault(p, f"a boolean byte of {byte} (only 0 and 1 are booleans)")
+        raise Fault(p, "a boolean byte other than 0 or 1")
     return byte == 1, p + 1
 
 

@@ -19,7 +19,7 @@ from ..contracts._layout import check_root
 from ..exceptions import SchemaError
 from ._config import Config, load_config, unknown_names
 from ._formats import FORMATS, render
-from ._jobs import AUTO_JOBS_FROM, lint_paths
+from ._lint import lint_paths
 from ._model import Mode, Severity
 from ._rules import RULES, get_rule
 
@@ -95,16 +95,6 @@ def _config(args: argparse.Namespace) -> Config:
     )
 
 
-def _jobs(text: str) -> int:
-    try:
-        jobs = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes") from None
-    if jobs < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return jobs
-
-
 def _empty_argument(args: argparse.Namespace) -> str | None:
     """The name of the first argument given as an empty string, or ``None``."""
     if "" in args.paths:
@@ -139,7 +129,7 @@ def run_lint(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     paths = [Path(p) for p in args.paths] or _default_paths()
     try:
         readers = _ContractReaders(folder_option(args.contracts, "contracts"))
-        report = lint_paths(paths, args.against, config=config, readers=readers, jobs=args.jobs)
+        report = lint_paths(paths, args.against, config=config, readers=readers)
         if not report.subjects:
             where = ", ".join(str(p) for p in paths)
             return _usage(stderr, "lint", f"no .avsc schema found under {where}")
@@ -233,13 +223,6 @@ def register(commands: argparse._SubParsersAction) -> None:  # type: ignore[type
         action="store_true",
         help="also report info findings (safe changes, such as a field added with a default), which are not "
         "computed otherwise (or show_info = true in the configuration; --fail-on info implies it)",
-    )
-    lint.add_argument(
-        "--jobs",
-        type=_jobs,
-        metavar="N",
-        help=f"check the subjects in N processes (default on Linux: one per available core from {AUTO_JOBS_FROM} "
-        "schema files on, else 1); the output does not depend on it",
     )
     lint.add_argument(
         "--contracts",

@@ -420,7 +420,7 @@ def _walk(path: Path, display: str, defer: bool) -> list[_Entry]:
     # names as pathlib writes them (x.avsc, not ./x.avsc), joined without os.path.join's checks
     prefix = "" if display == "." else display.rstrip("/") + "/"
     for child in _listing(display):
-        if child.is_dir():
+        if _is_folder(child):
             folder_path = prefix + child.name
             found.extend(
                 (
@@ -450,9 +450,25 @@ def _walk(path: Path, display: str, defer: bool) -> list[_Entry]:
 
 
 def _listing(folder: str) -> list[os.DirEntry[str]]:
-    """The entries of ``folder``, by name."""
-    with os.scandir(folder if folder else ".") as entries:
-        return sorted(entries, key=_name)
+    """The entries of ``folder``, by name; a folder that cannot be listed is an error naming it."""
+    try:
+        with os.scandir(folder if folder else ".") as entries:
+            return sorted(entries, key=_name)
+    except OSError as error:
+        raise SchemaError(folder, f"cannot be read ({error.strerror or error})", rule="UNREADABLE") from None
+
+
+def _is_folder(entry: os.DirEntry[str]) -> bool:
+    """Whether an entry is a folder (through a symlink too); a symlink that leads nowhere is not.
+
+    A symlink loop is a file whose target cannot be found, like a dangling symlink: skipped unless
+    it is named ``*.avsc``, and then an error naming it when it is read, as for every other entry
+    that cannot be read. (``DirEntry.is_dir`` raises for a loop where pathlib says ``False``.)
+    """
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _name(entry: os.DirEntry[str]) -> str:

@@ -122,6 +122,42 @@ def test_symlink_inside_the_tree_is_fine(tmp_path: Path) -> None:
     assert _lint(folder)[0] == 0
 
 
+def _folder_with_links(tmp_path: Path, links: dict[str, str]) -> Path:
+    folder = tmp_path / "schemas"
+    folder.mkdir()
+    (folder / "a.avsc").write_text(json.dumps(GOOD))
+    (folder / "b.avsc").write_text(json.dumps(GOOD))
+    for name, target in links.items():
+        (folder / name).symlink_to(target)
+    return folder
+
+
+@pytest.mark.parametrize(
+    "links",
+    [{"loop": "loop"}, {"loop": "loop2", "loop2": "loop"}, {"gone": "nowhere"}],
+    ids=["loop", "loop of two", "dangling"],
+)
+def test_a_symlink_that_leads_nowhere_beside_valid_schemas_is_skipped(tmp_path: Path, links: dict[str, str]) -> None:
+    """A symlink loop or dangling link not named *.avsc is no schema: the valid schemas beside it are linted."""
+    code, out, err = run_cli(["lint", str(_folder_with_links(tmp_path, links))])
+    assert (code, err) == (0, "")
+    assert "in 2 subject(s)" in out
+
+
+@pytest.mark.parametrize(
+    "links",
+    [{"loop.avsc": "loop.avsc"}, {"c.avsc": "d.avsc", "d.avsc": "c.avsc"}, {"c.avsc": "nowhere.avsc"}],
+    ids=["loop", "loop of two", "dangling"],
+)
+def test_a_schema_symlink_that_leads_nowhere_is_an_error_naming_it(tmp_path: Path, links: dict[str, str]) -> None:
+    """A *.avsc symlink loop is refused as a dangling one is: exit 2, naming the entry, not the folder."""
+    folder = _folder_with_links(tmp_path, links)
+    code, err = _lint(folder)
+    first = sorted(links)[0]
+    assert code == 2
+    assert err.startswith(f"subsidy-events lint: {folder / first}: UNREADABLE: cannot be read ("), err
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs")
 def test_fifo_does_not_hang(tmp_path: Path) -> None:
     """A FIFO named like a schema is refused without opening it (opening would block)."""

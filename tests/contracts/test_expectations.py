@@ -396,7 +396,15 @@ def test_python_only_pattern_syntax_is_refused(pattern: str) -> None:
         compile_pattern(pattern)
 
 
-@pytest.mark.parametrize("pattern", ["}+", "\\*+", "a+?", "\\{2}+", "(?:a)+", "(?=a)", "a{1,2}"])
-def test_shared_pattern_syntax_is_accepted(pattern: str) -> None:
-    """What both languages read alike compiles: literal braces, escaped quantifier characters, lazy quantifiers."""
-    compile_pattern(pattern)
+@pytest.mark.parametrize(
+    ("pattern", "matching", "other"),
+    [
+        ("}+", "}}", "{"), ("\\*+", "**", "a"), ("a+?", "a", "b"), ("\\{2}+", "{2}{2}", "{{"),
+        ("(?:a)+", "aa", "b"), ("(?=a)", "a", "b"), ("a{1,2}", "aa", "b"),
+    ],
+)  # fmt: skip
+def test_shared_pattern_syntax_is_accepted(pattern: str, matching: str, other: str) -> None:
+    """What both languages read alike compiles and means the same: literal braces, escaped quantifiers, lazy ones."""
+    compiled = compile_pattern(pattern)
+    assert compiled.search(matching) is not None
+    assert compiled.search(other) is None
