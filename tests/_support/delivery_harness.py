@@ -1,0 +1,182 @@
+"""Services as separate processes on the real databases and Redis, for the delivery guarantees."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+from subsidy_django import REDIS_URL
+
+NODE = Path(__file__).resolve().parent / "delivery_node.py"
+TOPIC = "enterprise-access-subsidy-requests"
+POSTGRES = os.environ.get("SUBSIDY_EVENTS_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+MARIADB = os.environ.get("SUBSIDY_EVENTS_TEST_MARIADB", "mysql://root@127.0.0.1:3306")
+
+
+def _create_database(kind: str, name: str, tmp_path: Path) -> str:
+    if kind == "sqlite":
+        return f"sqlite://{tmp_path / 'service.sqlite3'}"
+    if kind == "postgres":
+        import psycopg
+
+        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        return f"{POSTGRES}/{name}"
+    import MySQLdb
+
+    connection = MySQLdb.connect(host="127.0.0.1", port=3306, user="root", passwd="")
+    connection.cursor().execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+    connection.close()
+    return f"{MARIADB}/{name}"
+
+
+def _drop_database(kind: str, name: str) -> None:
+    if kind == "postgres":
+        import psycopg
+
+        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    elif kind == "mysql":
+        import MySQLdb
+
+        connection = MySQLdb.connect(host="127.0.0.1", port=3306, user="root", passwd="")
+        connection.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
+        connection.close()
+
+
+class Service:
+    """One service's database and bus settings; runs its processes (``delivery_node.py``)."""
+
+    def __init__(self, database: str, redis_url: str, prefix: str) -> None:
+        self.env = {**os.environ, "DELIVERY_DATABASE": database, "DELIVERY_REDIS": redis_url, "DELIVERY_PREFIX": prefix}
+        self.redis_url = redis_url
+        self.stream = f"{prefix}-{TOPIC}"
+
+    def run(self, *args: str, expect_killed: bool = False, **env: str) -> list[str]:
+        """Run a process to its end; its printed lines."""
+        done = subprocess.run(
+            [sys.executable, str(NODE), *args], env={**self.env, **env}, capture_output=True, text=True, timeout=120
+        )
+        if expect_killed:
+            assert done.returncode == -9, done.stderr[-2000:]
+        else:
+            assert done.returncode == 0, done.stderr[-2000:]
+        return done.stdout.splitlines()
+
+    def start(self, *args: str, **env: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, str(NODE), *args], env={**self.env, **env}, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+
+    def entries(self) -> list[tuple[bytes, dict[bytes, bytes]]]:
+        client = redis.Redis.from_url(self.redis_url)
+        try:
+            return list(client.xrange(self.stream))
+        finally:
+            client.close()
+
+    def event_keys(self) -> list[str]:
+        """The ``subsidy_request_uuid`` of each entry on the stream, in stream order."""
+        from openedx_subsidy_events import LICENSE_REQUEST_APPROVED
+
+        keys = []
+        for _, fields in self.entries():
+            payload = LICENSE_REQUEST_APPROVED.deserialize(fields[b"event_data"], minorversion=0)
+            keys.append(str(payload.subsidy_request_uuid))
+        return keys
+
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        """Rows of a query on the service's database (through Django in a process of its own)."""
+        code = (
+            f"import sys; sys.path.insert(0, {str(NODE.parent)!r}); import delivery_node as n; n.configure();"
+            "from django.db import connection; c = connection.cursor(); c.execute(sys.argv[1]); print(repr(c.fetchall()))"
+        )
+        done = subprocess.run([sys.executable, "-c", code, sql], env=self.env, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr[-2000:]
+        return eval(done.stdout)  # noqa: S307 - our own repr of rows
+
+
+@pytest.fixture(params=["sqlite", "postgres", "mysql"])
+def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]:
+    """A migrated service database of each kind, and a stream prefix of its own on the shared Redis."""
+    yield from _service(request.param, tmp_path, REDIS_URL)
+
+
+@pytest.fixture
+def postgres_service(tmp_path: Path) -> Iterator[Service]:
+    """A service on PostgreSQL (the negative controls and the concurrency tests need row locks)."""
+    yield from _service("postgres", tmp_path, REDIS_URL)
+
+
+def _service(kind: str, tmp_path: Path, redis_url: str) -> Iterator[Service]:
+    name = f"subsidy_delivery_{uuid.uuid4().hex[:10]}"
+    database = _create_database(kind, name, tmp_path)
+    prefix = f"subsidy-events-test-{uuid.uuid4().hex[:8]}"
+    service = Service(database, redis_url, prefix)
+    service.run("migrate")
+    try:
+        yield service
+    finally:
+        client = redis.Redis.from_url(REDIS_URL)
+        for key in client.scan_iter(f"{prefix}-*"):
+            client.delete(key)
+        client.close()
+        _drop_database(kind, name)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class PrivateRedis:
+    """A redis-server of the test's own on a free loopback port, stopped and started again with its data."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+             "--dir", str(self.folder), "--appendonly", "yes", "--save", ""],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                redis.Redis(port=self.port).ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("the private redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(10)
+            self.process = None
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    server = PrivateRedis(tmp_path)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()

@@ -1,0 +1,211 @@
+"""Nothing lost, nothing counterfactual, one effect: each fault at its worst moment, and without the mechanism.
+
+Every test runs the service's processes as a deployment does (the approving process, the relay,
+``manage.py consume_events``) on a real database and Redis, kills one with SIGKILL where the fault
+hurts most, and reconciles: approvals committed against events on the stream, events against
+licenses granted. Each mechanism has a negative control that shows the same check failing
+without it.
+"""
+
+from __future__ import annotations
+
+import collections
+import signal
+import time
+import uuid
+
+import pytest
+from delivery_harness import PrivateRedis, Service, _service
+
+pytestmark = pytest.mark.slow
+
+
+def _committed(lines: list[str]) -> list[str]:
+    return [line.split()[1] for line in lines if line.startswith("committed ")]
+
+
+def _consume_until(service: Service, group: str, name: str, licenses: int, **env: str) -> None:
+    """Run a consumer until the service has granted ``licenses`` (or 30 s), then SIGTERM it: exit 0."""
+    consumer = service.start("consume", group, name, **env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and _licenses(service) < licenses:
+        time.sleep(0.2)
+    time.sleep(0.5)  # late duplicates still count
+    _stop(consumer)
+
+
+def _stop(process) -> None:  # type: ignore[no-untyped-def]
+    """SIGTERM a service process: it finishes what it is doing and exits 0."""
+    process.send_signal(signal.SIGTERM)
+    _, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err[-2000:]
+
+
+def _licenses(service: Service) -> int:
+    return int(service.query("SELECT COUNT(*) FROM delivery_app_license")[0][0])
+
+
+# -- the producer ------------------------------------------------------------------------------
+
+
+def test_a_producer_killed_after_its_commit_loses_no_approval(service: Service) -> None:
+    """Outbox mode: SIGKILL right after the 6th commit; the relay still publishes all 6 approvals, once each."""
+    committed = _committed(service.run("approve", "10", expect_killed=True, DELIVERY_KILL_AFTER_COMMIT="6"))
+    assert len(committed) == 6
+    service.run("relay", DELIVERY_ONCE="1")
+    assert sorted(service.event_keys()) == sorted(committed)
+
+
+def test_negative_control_on_commit_mode_loses_the_approval_of_a_killed_producer(postgres_service: Service) -> None:
+    """On-commit mode, killed between the commit and the publish: the 6th approval is committed with no event."""
+    lines = postgres_service.run(
+        "approve", "10", expect_killed=True, DELIVERY_MODE="on-commit", DELIVERY_KILL_AFTER_COMMIT="6",
+        DELIVERY_KILL_AT_PUBLISH="1",
+    )  # fmt: skip
+    approved = {row[0].replace("-", "") for row in postgres_service.query("SELECT request_uuid::text FROM delivery_app_approval")}
+    events = {key.replace("-", "") for key in postgres_service.event_keys()}
+    assert len(approved) == 6 and len(_committed(lines)) == 5
+    assert len(approved - events) == 1  # lost: the failure the outbox fixes
+
+
+def test_a_rolled_back_approval_sends_no_event(service: Service) -> None:
+    """Outbox mode: every 2nd approval rolls back after its send; only the committed ones reach the bus."""
+    committed = _committed(service.run("approve", "10", DELIVERY_ROLLBACK_EVERY="2"))
+    service.run("relay", DELIVERY_ONCE="1")
+    assert sorted(service.event_keys()) == sorted(committed)
+    assert len(committed) == 5
+
+
+def test_negative_control_edx_event_bus_redis_sends_events_of_rolled_back_approvals(postgres_service: Service) -> None:
+    """edx-event-bus-redis's producer publishes at send time: the rolled-back approvals' events are on the bus."""
+    committed = _committed(postgres_service.run("approve", "10", DELIVERY_ROLLBACK_EVERY="2",
+                                                DELIVERY_PRODUCER="edx-redis"))  # fmt: skip
+    counterfactual = set(postgres_service.event_keys()) - set(committed)
+    assert len(counterfactual) == 5
+
+
+def test_a_broker_down_for_10_s_loses_nothing(tmp_path, private_redis: PrivateRedis) -> None:  # type: ignore[no-untyped-def]
+    """Redis stopped for 10 s while requests are approved and the relay runs: every approval arrives after."""
+    for service in _service("sqlite", tmp_path, private_redis.url):
+        relay = service.start("relay")
+        first = _committed(service.run("approve", "5"))
+        private_redis.stop()
+        during = _committed(service.run("approve", "20"))
+        time.sleep(10)
+        private_redis.start()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and len(service.entries()) < 25:
+            time.sleep(0.2)
+        _stop(relay)
+        assert sorted(service.event_keys()) == sorted(first + during)
+
+
+def test_negative_control_on_commit_mode_loses_what_is_approved_while_the_broker_is_down(tmp_path,
+        private_redis: PrivateRedis) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+    """On-commit mode with Redis down: the approvals commit, their events are gone."""
+    for service in _service("sqlite", tmp_path, private_redis.url):
+        private_redis.stop()
+        during = _committed(service.run("approve", "5", DELIVERY_MODE="on-commit"))
+        private_redis.start()
+        assert len(during) == 5 and service.event_keys() == []
+
+
+# -- the relay ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("inbox", ["1", "0"], ids=["inbox", "negative-control-no-inbox"])
+def test_a_relay_killed_after_the_ack_sends_twice_and_the_inbox_gives_one_effect(postgres_service: Service,
+                                                                                  inbox: str) -> None:  # fmt: skip
+    """SIGKILL after Redis acked a batch, before it is marked: sent twice; one license each with the inbox only."""
+    committed = _committed(postgres_service.run("approve", "10"))
+    postgres_service.run("relay", expect_killed=True, DELIVERY_KILL_AFTER_ACK="1")
+    postgres_service.run("relay", DELIVERY_ONCE="1")
+    assert len(postgres_service.entries()) == 20  # the whole batch went out twice
+    _consume_until(postgres_service, "license-manager", "worker-1", 20 if inbox == "0" else 10, DELIVERY_INBOX=inbox)
+    licenses = _licenses(postgres_service)
+    if inbox == "1":
+        assert licenses == len(committed) == 10
+    else:
+        assert licenses == 20  # duplicated effects: what the inbox prevents
+
+
+@pytest.mark.parametrize("lock", ["on", "off"], ids=["relay-lock", "negative-control-no-relay-lock"])
+def test_two_relays_never_overtake_each_other(postgres_service: Service, lock: str) -> None:
+    """Two slow relays on one outbox: every event leaves once, in commit order per key; without the lock, not."""
+    keys = [str(uuid.uuid4()) for _ in range(4)]
+    postgres_service.run("approve", "40", DELIVERY_KEYS=",".join(keys))
+    env = {"DELIVERY_RELAY_SLOW_S": "0.1", "DELIVERY_BATCH": "3", "DELIVERY_ONCE": "1"}
+    if lock == "off":
+        env["DELIVERY_NO_RELAY_LOCK"] = "1"
+    relays = [postgres_service.start("relay", **env) for _ in range(2)]
+    for relay in relays:
+        _, err = relay.communicate(timeout=60)
+        assert relay.returncode == 0, err[-2000:]
+    from openedx_subsidy_events import LICENSE_REQUEST_APPROVED
+
+    markers: dict[str, list[int]] = collections.defaultdict(list)
+    for _, fields in postgres_service.entries():
+        payload = LICENSE_REQUEST_APPROVED.deserialize(fields[b"event_data"], minorversion=0)
+        markers[str(payload.subsidy_request_uuid)].append(payload.reviewer_lms_user_id)
+    in_order = all(values == sorted(set(values)) for values in markers.values())
+    if lock == "on":
+        assert in_order and sum(map(len, markers.values())) == 40
+    else:
+        assert not in_order  # both relays published the same rows, the late copies after newer events
+
+
+@pytest.mark.parametrize("key_lock", ["on", "off"], ids=["key-lock", "negative-control-no-key-lock"])
+def test_concurrent_writers_of_one_key_leave_in_commit_order(postgres_service: Service, key_lock: str) -> None:
+    """A slow transaction and a fast one send events of one request: the bus gets them in commit order."""
+    key = str(uuid.uuid4())
+    env = {"DELIVERY_KEYS": key}
+    if key_lock == "off":
+        env["DELIVERY_NO_KEY_LOCK"] = "1"
+    slow = postgres_service.start("approve", "1", DELIVERY_HOLD_S="1.5", DELIVERY_MARKER="1", **env)
+    time.sleep(0.5)  # the slow one has written its row and holds its transaction open
+    fast = postgres_service.start("approve", "1", DELIVERY_MARKER="2", **env)
+    commits = {}
+    for marker, process in (("1", slow), ("2", fast)):
+        out, err = process.communicate(timeout=30)
+        assert process.returncode == 0, err
+        commits[marker] = float(out.split()[-1])
+    postgres_service.run("relay", DELIVERY_ONCE="1")
+    from openedx_subsidy_events import LICENSE_REQUEST_APPROVED
+
+    published = [
+        str(LICENSE_REQUEST_APPROVED.deserialize(f[b"event_data"], minorversion=0).reviewer_lms_user_id)
+        for _, f in postgres_service.entries()
+    ]
+    commit_order = sorted(commits, key=commits.get)  # type: ignore[arg-type]
+    if key_lock == "on":
+        assert published == commit_order == ["1", "2"]  # the fast writer waited for the slow one's commit
+    else:
+        assert published != commit_order  # the fast one committed first, but left second
+
+
+# -- the consumer ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("inbox", ["1", "0"], ids=["inbox", "negative-control-no-inbox"])
+def test_a_consumer_killed_mid_handler_gives_one_effect(service: Service, inbox: str) -> None:
+    """SIGKILL as the 5th handler wrote its license: restarted, each request has one license with the inbox."""
+    if inbox == "0" and "sqlite" not in service.env["DELIVERY_DATABASE"]:
+        pytest.skip("the negative control runs once, on SQLite")
+    _committed(service.run("approve", "10"))
+    service.run("relay", DELIVERY_ONCE="1")
+    service.run("consume", "license-manager", "worker-1", expect_killed=True, DELIVERY_KILL_MID_HANDLER="5",
+                DELIVERY_INBOX=inbox)  # fmt: skip
+    _consume_until(service, "license-manager", "worker-1", 15 if inbox == "0" else 10, DELIVERY_INBOX=inbox)
+    if inbox == "1":
+        assert _licenses(service) == 10
+    else:
+        assert _licenses(service) > 10  # the first five, committed before the kill, granted again
+
+
+def test_a_consumer_restarted_under_a_new_name_loses_nothing(service: Service) -> None:
+    """Killed with entries pending, a consumer under another name (a new pod) claims and handles them all."""
+    _committed(service.run("approve", "10"))
+    service.run("relay", DELIVERY_ONCE="1")
+    service.run("consume", "license-manager", "pod-a", expect_killed=True, DELIVERY_KILL_MID_HANDLER="1")
+    _consume_until(service, "license-manager", "pod-b", 10)
+    assert _licenses(service) == 10
