@@ -100,11 +100,14 @@ class Service:
         """Rows of a query on the service's database (through Django in a process of its own)."""
         code = (
             f"import sys; sys.path.insert(0, {str(NODE.parent)!r}); import delivery_node as n; n.configure();"
-            "from django.db import connection; c = connection.cursor(); c.execute(sys.argv[1]); print(repr(c.fetchall()))"
+            "from django.db import connection; c = connection.cursor(); c.execute(sys.argv[1]);"
+            "print(repr(c.fetchall()))"
         )
-        done = subprocess.run([sys.executable, "-c", code, sql], env=self.env, capture_output=True, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-c", code, sql], env=self.env, capture_output=True, text=True, timeout=60
+        )
         assert done.returncode == 0, done.stderr[-2000:]
-        return eval(done.stdout)  # noqa: S307 - our own repr of rows
+        return eval(done.stdout)
 
 
 @pytest.fixture(params=["sqlite", "postgres", "mysql"])

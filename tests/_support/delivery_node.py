@@ -23,8 +23,8 @@ from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import django  # noqa: E402
-from django.conf import settings  # noqa: E402
+import django
+from django.conf import settings
 
 EVENT = "org.openedx.enterprise.access.license-request.approved.v1"
 TOPIC = "enterprise-access-subsidy-requests"
@@ -91,9 +91,9 @@ def _die() -> None:
 
 def approve(count: int) -> None:
     """Approve ``count`` new requests, one transaction each; print each committed uuid."""
+    from delivery_app.models import Approval
     from django.db import transaction
 
-    from delivery_app.models import Approval
     from openedx_subsidy_events import LICENSE_REQUEST_APPROVED
     from openedx_subsidy_events.integrations.django_app import producer
 
@@ -157,9 +157,9 @@ def relay() -> None:
 
 
 def consume(group: str, name: str) -> None:
+    from delivery_app.models import License
     from django.core.management import call_command
 
-    from delivery_app.models import License
     from openedx_subsidy_events import LICENSE_REQUEST_APPROVED
 
     kill_at = int(os.environ.get("DELIVERY_KILL_MID_HANDLER", "0"))
@@ -172,7 +172,7 @@ def consume(group: str, name: str) -> None:
         if handled[0] == kill_at:
             _die()  # the effect is written, the handler has not returned
 
-    extra = '{"consumer_name": "%s", "claim_idle_ms": 500}' % name
+    extra = f'{{"consumer_name": "{name}", "claim_idle_ms": 500}}'
     call_command("consume_events", topic=[TOPIC], group_id=[group], extra=extra)
 
 

@@ -62,9 +62,13 @@ def test_negative_control_on_commit_mode_loses_the_approval_of_a_killed_producer
         "approve", "10", expect_killed=True, DELIVERY_MODE="on-commit", DELIVERY_KILL_AFTER_COMMIT="6",
         DELIVERY_KILL_AT_PUBLISH="1",
     )  # fmt: skip
-    approved = {row[0].replace("-", "") for row in postgres_service.query("SELECT request_uuid::text FROM delivery_app_approval")}
+    approved = {
+        row[0].replace("-", "")
+        for row in postgres_service.query("SELECT request_uuid::text FROM delivery_app_approval")
+    }
     events = {key.replace("-", "") for key in postgres_service.event_keys()}
-    assert len(approved) == 6 and len(_committed(lines)) == 5
+    assert len(approved) == 6
+    assert len(_committed(lines)) == 5
     assert len(approved - events) == 1  # lost: the failure the outbox fixes
 
 
@@ -107,7 +111,8 @@ def test_negative_control_on_commit_mode_loses_what_is_approved_while_the_broker
         private_redis.stop()
         during = _committed(service.run("approve", "5", DELIVERY_MODE="on-commit"))
         private_redis.start()
-        assert len(during) == 5 and service.event_keys() == []
+        assert len(during) == 5
+        assert service.event_keys() == []
 
 
 # -- the relay ---------------------------------------------------------------------------------
@@ -149,7 +154,8 @@ def test_two_relays_never_overtake_each_other(postgres_service: Service, lock: s
         markers[str(payload.subsidy_request_uuid)].append(payload.reviewer_lms_user_id)
     in_order = all(values == sorted(set(values)) for values in markers.values())
     if lock == "on":
-        assert in_order and sum(map(len, markers.values())) == 40
+        assert in_order
+        assert sum(map(len, markers.values())) == 40
     else:
         assert not in_order  # both relays published the same rows, the late copies after newer events
 
