@@ -209,7 +209,9 @@ def test_the_django_consumer_runs_under_consume_events(client: redis.Redis, topi
     payload, metadata = full_payload(LICENSE_ASSIGNED), LICENSE_ASSIGNED.metadata()
     setting = "openedx_subsidy_events.integrations.django_app.consumers.RedisConsumer"
     with override_settings(EVENT_BUS_CONSUMER=setting):
-        consumer = make_single_consumer(topic=topic, group_id="django", consumer_name="web-1", from_beginning=True)
+        consumer = make_single_consumer(
+            topic=topic, group_id="django", consumer_name="web-1", inbox=False
+        )  # no database here
     received: list[dict[str, Any]] = []
 
     def receiver(**kwargs: Any) -> None:
