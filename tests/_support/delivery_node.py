@@ -183,8 +183,6 @@ if __name__ == "__main__":
         from django.core.management import call_command
 
         call_command("migrate", run_syncdb=True, verbosity=0)
-        if os.environ.get("DELIVERY_NO_KEY_LOCK"):
-            pass
     elif command == "approve":
         if os.environ.get("DELIVERY_NO_KEY_LOCK"):
             from openedx_subsidy_events.integrations.django_app import outbox
