@@ -18,6 +18,20 @@ from openedx_subsidy_events import (
 )
 
 
+@pytest.fixture(autouse=True)
+def in_process() -> Any:
+    """Sending without Django, as this module tests it, even when an earlier test set up the Django app.
+
+    (With the app ready, ``send`` goes through openedx-events: tests/integrations/test_openedx.py.)
+    """
+    from openedx_subsidy_events.events import _dispatch
+
+    saved = _dispatch._transport
+    _dispatch.set_transport(None)
+    yield
+    _dispatch.set_transport(saved)
+
+
 @pytest.fixture
 def received() -> Any:
     """A receiver connected to LICENSE_ASSIGNED for the test, and the calls it got."""
