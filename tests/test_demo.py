@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any
+from collections.abc import Sequence
 
 import pytest
 from subsidy_django import REDIS_URL
@@ -12,8 +12,7 @@ from subsidy_django import REDIS_URL
 from openedx_subsidy_events.cli import main
 from openedx_subsidy_events.demo import MemoryBus, run_flow
 from openedx_subsidy_events.demo.soak import soak
-from openedx_subsidy_events.envelope import EventMetadata
-from openedx_subsidy_events.events import EventDefinition
+from openedx_subsidy_events.integrations.bus import PublishResult, WireEvent
 
 SUMMARY_KEYS = {"requests", "fulfilled", "lost", "duplicated", "corrupted", "events_per_second"}
 
@@ -59,18 +58,20 @@ class _DroppingBus(MemoryBus):
         super().__init__()
         self.given = 0
 
-    def publish(self, topic: str, definition: EventDefinition[Any], payload: Any, metadata: EventMetadata) -> None:
-        self.given += 1
-        if self.given % 7:
-            super().publish(topic, definition, payload, metadata)
+    def publish(self, events: Sequence[WireEvent]) -> PublishResult:
+        for event in events:
+            self.given += 1
+            if self.given % 7:
+                super().publish([event])
+        return PublishResult(len(events))
 
 
 class _DuplicatingBus(MemoryBus):
     """Delivers every event twice, as an at-least-once bus may."""
 
-    def publish(self, topic: str, definition: EventDefinition[Any], payload: Any, metadata: EventMetadata) -> None:
-        super().publish(topic, definition, payload, metadata)
-        super().publish(topic, definition, payload, metadata)
+    def publish(self, events: Sequence[WireEvent]) -> PublishResult:
+        super().publish(events)
+        return super().publish(events)
 
 
 def test_a_bus_that_loses_events_is_caught() -> None:

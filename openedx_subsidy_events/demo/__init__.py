@@ -1,7 +1,9 @@
 """``subsidy-events demo``: the ADR flow across the three reference services, through a real bus.
 
-:func:`run_flow` runs it on any :class:`Bus` and returns a reconciled :class:`DemoResult`;
-:func:`open_bus` opens the bus a ``--bus`` value names.
+:func:`run_flow` runs it on any :class:`~openedx_subsidy_events.integrations.bus.Bus` and returns a
+reconciled :class:`DemoResult`; :func:`open_bus` opens the bus a ``--bus`` value names. ``Bus``,
+``MemoryBus`` and ``open_bus`` live in ``openedx_subsidy_events.integrations.bus`` since 0.2.0
+and are still importable from here.
 """
 
 from __future__ import annotations
@@ -11,15 +13,15 @@ from typing import TYPE_CHECKING
 from .._lazy import lazy_names
 
 if TYPE_CHECKING:
-    from ._buses import Bus, MemoryBus, open_bus
+    from ..integrations.bus import Bus, MemoryBus, open_bus
     from ._flow import DemoResult, run_flow
 
 __getattr__, __dir__ = lazy_names(
     __name__,
     {
-        "Bus": "._buses",
-        "MemoryBus": "._buses",
-        "open_bus": "._buses",
+        "Bus": "..integrations.bus",
+        "MemoryBus": "..integrations.bus",
+        "open_bus": "..integrations.bus",
         "DemoResult": "._flow",
         "run_flow": "._flow",
     },

@@ -67,11 +67,14 @@ def _progress_bar(stream: TextIO) -> Any:
 
 
 def _cmd_demo(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    from ._buses import open_bus
+    from ..integrations.bus import open_bus
     from ._flow import run_flow
 
+    if args.registry is not None and not args.bus.startswith("kafka"):
+        print("subsidy-events demo: --registry is for a Kafka bus (--bus kafka or kafka://HOST:PORT)", file=stderr)
+        return EXIT_USAGE
     try:
-        bus = open_bus(args.bus, registry_url=args.registry)
+        bus = open_bus(args.bus, **({} if args.registry is None else {"registry_url": args.registry}))
     except (ValueError, SubsidyEventsError) as error:  # an unknown bus, a missing extra
         print(f"subsidy-events demo: {error}", file=stderr)
         return EXIT_USAGE
@@ -92,7 +95,7 @@ def _cmd_demo(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     finally:
         bus.close()
     if text:
-        print(f"{args.requests} subsidy requests through {bus.name}", file=stdout)
+        print(f"{args.requests} subsidy requests through {bus.bus}", file=stdout)
         for request, lines in traces.items():
             print(f"  request {request} (the correlation id of its events)", file=stdout)
             print("\n".join(f"    {line}" for line in lines), file=stdout)

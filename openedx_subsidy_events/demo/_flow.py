@@ -27,9 +27,9 @@ from ..events import (
     LICENSE_REQUEST_APPROVED,
     EventDefinition,
 )
+from ..integrations.bus import Bus, WireEvent
 from ..reference import Ecommerce, EnterpriseAccess, LicenseManager
 from ..states import SubsidyRequestState
-from ._buses import Bus
 
 __all__ = ["DemoResult", "run_flow"]
 
@@ -140,7 +140,10 @@ def run_flow(
     def send(definition: EventDefinition[Any], payload: Any) -> None:
         metadata = EventMetadata(event_type=definition.event_type, minorversion=definition.minor_version)
         ledger.on_send(definition, payload, metadata)
-        bus.publish(TOPIC_OF[definition.event_type], definition, payload, metadata)
+        event = WireEvent.build(definition, payload, topic=TOPIC_OF[definition.event_type], metadata=metadata)
+        result = bus.publish([event])
+        if result.error is not None:
+            raise ConnectionError(f"{bus.bus}: the event was not acknowledged: {result.error}")
 
     def note(request_uuid: UUID, when: float, text: str) -> None:
         if trace is not None and request_uuid in traced_uuids:
@@ -232,7 +235,7 @@ def run_flow(
     latencies = [(fulfilled_at[u] - approved_at[u]) * 1000 for u in fulfilled_at]
     events = len(ledger.sent)
     return DemoResult(
-        bus=bus.name,
+        bus=bus.bus,
         requests=requests,
         events_per_type=dict(sorted(per_type.items())),
         fulfilled=sum(1 for r in enterprise_access.requests.values() if r.state is SubsidyRequestState.FULFILLED),

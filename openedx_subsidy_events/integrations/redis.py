@@ -22,6 +22,7 @@ from __future__ import annotations
 import collections
 import logging
 import time
+import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -40,11 +41,11 @@ from ._consuming import (
 )
 from ._extras import require
 from ._headers import HeaderError, metadata_from_redis_fields, redis_fields
-from ._publishing import PublishResult, WireEvent
+from .bus import PublishResult, WireEvent
 
 redis = require("redis", extra="redis", module=__name__)
 
-__all__ = ["RedisStreamConsumer", "RedisStreamProducer", "full_stream_name", "replay_dead_letters"]
+__all__ = ["RedisBus", "RedisStreamConsumer", "RedisStreamProducer", "full_stream_name", "replay_dead_letters"]
 
 logger = logging.getLogger("openedx_subsidy_events.consumer")
 
@@ -379,3 +380,49 @@ def replay_dead_letters(client: Any, dead_letter_stream: str, *, entry_ids: Iter
             pipe.execute()
         replayed += 1
     return replayed
+
+
+class RedisBus:
+    """A Redis server as a :class:`~openedx_subsidy_events.integrations.bus.Bus`: this module's producer and consumers.
+
+    Every stream it writes has a prefix of its own (``subsidy-bus-<random>``), deleted by
+    ``close()``, so runs on a shared server never see each other's events.
+
+    .. versionadded:: 0.2.0 (the demo's before)
+    """
+
+    bus = "redis"
+
+    def __init__(self, client: Any, *, topic_prefix: str | None = None) -> None:
+        self.client = client
+        self.topic_prefix = topic_prefix or f"subsidy-bus-{uuid.uuid4().hex[:8]}"
+        self.producer = RedisStreamProducer(client=client, topic_prefix=self.topic_prefix)
+        self._consumers: list[RedisStreamConsumer] = []
+
+    @classmethod
+    def from_url(cls, url: str, **options: Any) -> RedisBus:
+        """Connect to ``url`` and check that the server answers."""
+        client = redis.Redis.from_url(url)
+        client.ping()
+        return cls(client, **options)
+
+    def publish(self, events: Sequence[WireEvent]) -> PublishResult:
+        return self.producer.publish(events)
+
+    def subscribe(self, group: str, topics: Sequence[str], deliver: Deliver) -> None:
+        for topic in topics:
+            self._consumers.append(
+                RedisStreamConsumer(
+                    topic, group, f"{group}-1", client=self.client, topic_prefix=self.topic_prefix, deliver=deliver
+                )
+            )
+
+    def pump(self) -> int:
+        return sum(consumer.poll(count=500, block_ms=None) for consumer in self._consumers)
+
+    def close(self) -> None:
+        """Delete the streams this bus wrote, and close the connections."""
+        streams = list(self.client.scan_iter(f"{self.topic_prefix}-*"))
+        if streams:
+            self.client.delete(*streams)
+        self.client.close()

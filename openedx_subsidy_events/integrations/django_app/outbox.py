@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Min
 
 from ...envelope import EventMetadata
-from .._publishing import WireEvent
+from ..bus import WireEvent
 from .models import InboxEntry, OutboxEvent, OutboxKey, RelayState
 
 __all__ = ["OutboxStatus", "purge", "status", "to_row", "to_wire", "write"]

@@ -23,7 +23,7 @@ from openedx_events.event_bus import EventBusProducer
 from ...envelope import EventMetadata
 from ...events import get_event
 from ...exceptions import OutboxError
-from .._publishing import WireEvent
+from ..bus import WireEvent
 from . import conf, outbox
 
 __all__ = ["SubsidyEventsProducer", "create_producer"]

@@ -27,7 +27,7 @@ import attrs
 from django.db import DatabaseError, connections, transaction
 from django.db.models import F
 
-from .. import _publishing
+from ..bus import Publisher
 from . import conf
 from .models import OutboxEvent, RelayState
 from .outbox import purge, to_wire
@@ -81,7 +81,7 @@ class Relay:
 
     def __init__(
         self,
-        publisher: _publishing.Publisher | None = None,
+        publisher: Publisher | None = None,
         *,
         using: str | None = None,
         batch_size: int = 200,
