@@ -342,20 +342,19 @@ class KafkaEventProducer:
         """Produce the events in order and wait up to ``timeout`` s for their delivery reports.
 
         The acknowledged prefix counts; an event not reported by then is not acknowledged (it may
-        still arrive, and is then sent again: the consumer's inbox makes that harmless). After a
-        fatal producer error (possible with idempotence) a new producer is made for the next call.
+        still arrive, and is then sent again: the consumer's inbox makes that harmless). After any
+        failed delivery the producer is replaced by a new one for the next call: an idempotent
+        producer whose messages timed out needs the broker to bump its epoch (KIP-360), which not
+        every Kafka-protocol broker does, and fails every later message until then.
         """
         reports: list[str | None] = [None] * len(events)
         answered = [False] * len(events)
-        fatal = False
 
         def report(index: int) -> Any:
             def on_delivery(error: Any, _message: Any) -> None:
-                nonlocal fatal
                 answered[index] = True
                 if error is not None:
                     reports[index] = str(error)
-                    fatal = fatal or error.fatal()
 
             return on_delivery
 
@@ -364,7 +363,9 @@ class KafkaEventProducer:
         deadline = time.monotonic() + timeout
         while not all(answered) and time.monotonic() < deadline:
             self.producer.flush(min(1.0, max(0.0, deadline - time.monotonic())))
-        if fatal:
+        if any(reports) or not all(answered):
+            self.producer.purge()  # what is still queued is not delivered later: the caller sends it again
+            self.producer.poll(0)
             self.producer = confluent_kafka.Producer(self._settings)
         for index, done in enumerate(answered):
             if not done:

@@ -2,6 +2,8 @@
 
     python delivery_node.py migrate | approve N | relay | consume GROUP NAME
 
+The bus is Redis (``DELIVERY_REDIS``) or Kafka (``DELIVERY_KAFKA``, bootstrap servers).
+
 The settings are those docs/howto-nothing-lost.rst gives a service (our producer, our consumer,
 the outbox mode, the inbox). ``DELIVERY_*`` variables choose the database, the bus, the mode and
 the faults: the process SIGKILLs itself at the worst moment a fault names, and a negative control
@@ -12,6 +14,7 @@ relay's lock or the key lock gone).
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import signal
 import sys
@@ -50,22 +53,33 @@ def configure() -> None:
     producer = "openedx_subsidy_events.integrations.django_app.producer.create_producer"
     if env.get("DELIVERY_PRODUCER") == "edx-redis":
         producer = "edx_event_bus_redis.create_producer"
+    if "DELIVERY_KAFKA" in env:  # as docs/howto-kafka.rst configures a service, on a local broker
+        bus = {
+            "EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS": env["DELIVERY_KAFKA"],
+            "EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL": "mock://delivery-tests",
+            "EVENT_BUS_CONSUMER": "openedx_subsidy_events.integrations.django_app.consumers.KafkaConsumer",
+            "SUBSIDY_EVENTS_KAFKA_PRODUCER_CONFIG": json.loads(env.get("DELIVERY_KAFKA_PRODUCER_CONFIG", "{}")),
+        }
+    else:
+        bus = {
+            "EVENT_BUS_REDIS_CONNECTION_URL": env["DELIVERY_REDIS"],
+            "EVENT_BUS_CONSUMER": "openedx_subsidy_events.integrations.django_app.consumers.RedisConsumer",
+        }
     settings.configure(
         INSTALLED_APPS=["openedx_events", "openedx_subsidy_events.integrations.django_app", "delivery_app"],
         DATABASES={"default": _database(env["DELIVERY_DATABASE"])},
         USE_TZ=True,
         SECRET_KEY="delivery-tests",
         EVENTS_SERVICE_NAME="delivery-tests",
-        EVENT_BUS_REDIS_CONNECTION_URL=env["DELIVERY_REDIS"],
         EVENT_BUS_TOPIC_PREFIX=env["DELIVERY_PREFIX"],
         EVENT_BUS_PRODUCER=producer,
         EVENT_BUS_PRODUCER_MODE=env.get("DELIVERY_MODE", "outbox"),
         EVENT_BUS_PRODUCER_CONFIG={
             EVENT: {TOPIC: {"event_key_field": "license_request.subsidy_request_uuid", "enabled": True}}
         },
-        EVENT_BUS_CONSUMER="openedx_subsidy_events.integrations.django_app.consumers.RedisConsumer",
         SUBSIDY_EVENTS_INBOX=env.get("DELIVERY_INBOX", "1") == "1",
         LOGGING_CONFIG=None,
+        **bus,
     )
     django.setup()
 
@@ -139,7 +153,7 @@ def relay() -> None:
         time.sleep(slow)
         result = publish(events)
         if os.environ.get("DELIVERY_KILL_AFTER_ACK") and result.acknowledged:
-            _die()  # acknowledged by Redis, not yet marked sent
+            _die()  # acknowledged by the broker, not yet marked sent
         return result
 
     instance.publisher.publish = publish_then_fault  # type: ignore[method-assign]
@@ -172,7 +186,12 @@ def consume(group: str, name: str) -> None:
         if handled[0] == kill_at:
             _die()  # the effect is written, the handler has not returned
 
-    extra = f'{{"consumer_name": "{name}", "claim_idle_ms": 500}}'
+    if "DELIVERY_KAFKA" in os.environ:
+        from openedx_subsidy_events.demo._brokers import TANSU_CONSUMER_CONFIG
+
+        extra = json.dumps({"config": dict(TANSU_CONSUMER_CONFIG)})
+    else:
+        extra = json.dumps({"consumer_name": name, "claim_idle_ms": 500})
     call_command("consume_events", topic=[TOPIC], group_id=[group], extra=extra)
 
 

@@ -10,39 +10,13 @@ without it.
 from __future__ import annotations
 
 import collections
-import signal
 import time
 import uuid
 
 import pytest
-from delivery_harness import PrivateRedis, Service, _service
+from delivery_harness import PrivateRedis, Service, _service, committed_keys, consume_until, license_count, stop
 
 pytestmark = pytest.mark.slow
-
-
-def _committed(lines: list[str]) -> list[str]:
-    return [line.split()[1] for line in lines if line.startswith("committed ")]
-
-
-def _consume_until(service: Service, group: str, name: str, licenses: int, **env: str) -> None:
-    """Run a consumer until the service has granted ``licenses`` (or 30 s), then SIGTERM it: exit 0."""
-    consumer = service.start("consume", group, name, **env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and _licenses(service) < licenses:
-        time.sleep(0.2)
-    time.sleep(0.5)  # late duplicates still count
-    _stop(consumer)
-
-
-def _stop(process) -> None:  # type: ignore[no-untyped-def]
-    """SIGTERM a service process: it finishes what it is doing and exits 0."""
-    process.send_signal(signal.SIGTERM)
-    _, err = process.communicate(timeout=30)
-    assert process.returncode == 0, err[-2000:]
-
-
-def _licenses(service: Service) -> int:
-    return int(service.query("SELECT COUNT(*) FROM delivery_app_license")[0][0])
 
 
 # -- the producer ------------------------------------------------------------------------------
@@ -50,7 +24,7 @@ def _licenses(service: Service) -> int:
 
 def test_a_producer_killed_after_its_commit_loses_no_approval(service: Service) -> None:
     """Outbox mode: SIGKILL right after the 6th commit; the relay still publishes all 6 approvals, once each."""
-    committed = _committed(service.run("approve", "10", expect_killed=True, DELIVERY_KILL_AFTER_COMMIT="6"))
+    committed = committed_keys(service.run("approve", "10", expect_killed=True, DELIVERY_KILL_AFTER_COMMIT="6"))
     assert len(committed) == 6
     service.run("relay", DELIVERY_ONCE="1")
     assert sorted(service.event_keys()) == sorted(committed)
@@ -68,13 +42,13 @@ def test_negative_control_on_commit_mode_loses_the_approval_of_a_killed_producer
     }
     events = {key.replace("-", "") for key in postgres_service.event_keys()}
     assert len(approved) == 6
-    assert len(_committed(lines)) == 5
+    assert len(committed_keys(lines)) == 5
     assert len(approved - events) == 1  # lost: the failure the outbox fixes
 
 
 def test_a_rolled_back_approval_sends_no_event(service: Service) -> None:
     """Outbox mode: every 2nd approval rolls back after its send; only the committed ones reach the bus."""
-    committed = _committed(service.run("approve", "10", DELIVERY_ROLLBACK_EVERY="2"))
+    committed = committed_keys(service.run("approve", "10", DELIVERY_ROLLBACK_EVERY="2"))
     service.run("relay", DELIVERY_ONCE="1")
     assert sorted(service.event_keys()) == sorted(committed)
     assert len(committed) == 5
@@ -82,7 +56,7 @@ def test_a_rolled_back_approval_sends_no_event(service: Service) -> None:
 
 def test_negative_control_edx_event_bus_redis_sends_events_of_rolled_back_approvals(postgres_service: Service) -> None:
     """edx-event-bus-redis's producer publishes at send time: the rolled-back approvals' events are on the bus."""
-    committed = _committed(postgres_service.run("approve", "10", DELIVERY_ROLLBACK_EVERY="2",
+    committed = committed_keys(postgres_service.run("approve", "10", DELIVERY_ROLLBACK_EVERY="2",
                                                 DELIVERY_PRODUCER="edx-redis"))  # fmt: skip
     counterfactual = set(postgres_service.event_keys()) - set(committed)
     assert len(counterfactual) == 5
@@ -92,15 +66,15 @@ def test_a_broker_down_for_10_s_loses_nothing(tmp_path, private_redis: PrivateRe
     """Redis stopped for 10 s while requests are approved and the relay runs: every approval arrives after."""
     for service in _service("sqlite", tmp_path, private_redis.url):
         relay = service.start("relay")
-        first = _committed(service.run("approve", "5"))
+        first = committed_keys(service.run("approve", "5"))
         private_redis.stop()
-        during = _committed(service.run("approve", "20"))
+        during = committed_keys(service.run("approve", "20"))
         time.sleep(10)
         private_redis.start()
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and len(service.entries()) < 25:
             time.sleep(0.2)
-        _stop(relay)
+        stop(relay)
         assert sorted(service.event_keys()) == sorted(first + during)
 
 
@@ -109,7 +83,7 @@ def test_negative_control_on_commit_mode_loses_what_is_approved_while_the_broker
     """On-commit mode with Redis down: the approvals commit, their events are gone."""
     for service in _service("sqlite", tmp_path, private_redis.url):
         private_redis.stop()
-        during = _committed(service.run("approve", "5", DELIVERY_MODE="on-commit"))
+        during = committed_keys(service.run("approve", "5", DELIVERY_MODE="on-commit"))
         private_redis.start()
         assert len(during) == 5
         assert service.event_keys() == []
@@ -122,12 +96,12 @@ def test_negative_control_on_commit_mode_loses_what_is_approved_while_the_broker
 def test_a_relay_killed_after_the_ack_sends_twice_and_the_inbox_gives_one_effect(postgres_service: Service,
                                                                                   inbox: str) -> None:  # fmt: skip
     """SIGKILL after Redis acked a batch, before it is marked: sent twice; one license each with the inbox only."""
-    committed = _committed(postgres_service.run("approve", "10"))
+    committed = committed_keys(postgres_service.run("approve", "10"))
     postgres_service.run("relay", expect_killed=True, DELIVERY_KILL_AFTER_ACK="1")
     postgres_service.run("relay", DELIVERY_ONCE="1")
     assert len(postgres_service.entries()) == 20  # the whole batch went out twice
-    _consume_until(postgres_service, "license-manager", "worker-1", 20 if inbox == "0" else 10, DELIVERY_INBOX=inbox)
-    licenses = _licenses(postgres_service)
+    consume_until(postgres_service, "license-manager", "worker-1", 20 if inbox == "0" else 10, DELIVERY_INBOX=inbox)
+    licenses = license_count(postgres_service)
     if inbox == "1":
         assert licenses == len(committed) == 10
     else:
@@ -197,21 +171,21 @@ def test_a_consumer_killed_mid_handler_gives_one_effect(service: Service, inbox:
     """SIGKILL as the 5th handler wrote its license: restarted, each request has one license with the inbox."""
     if inbox == "0" and "sqlite" not in service.env["DELIVERY_DATABASE"]:
         pytest.skip("the negative control runs once, on SQLite")
-    _committed(service.run("approve", "10"))
+    committed_keys(service.run("approve", "10"))
     service.run("relay", DELIVERY_ONCE="1")
     service.run("consume", "license-manager", "worker-1", expect_killed=True, DELIVERY_KILL_MID_HANDLER="5",
                 DELIVERY_INBOX=inbox)  # fmt: skip
-    _consume_until(service, "license-manager", "worker-1", 15 if inbox == "0" else 10, DELIVERY_INBOX=inbox)
+    consume_until(service, "license-manager", "worker-1", 15 if inbox == "0" else 10, DELIVERY_INBOX=inbox)
     if inbox == "1":
-        assert _licenses(service) == 10
+        assert license_count(service) == 10
     else:
-        assert _licenses(service) > 10  # the first five, committed before the kill, granted again
+        assert license_count(service) > 10  # the first five, committed before the kill, granted again
 
 
 def test_a_consumer_restarted_under_a_new_name_loses_nothing(service: Service) -> None:
     """Killed with entries pending, a consumer under another name (a new pod) claims and handles them all."""
-    _committed(service.run("approve", "10"))
+    committed_keys(service.run("approve", "10"))
     service.run("relay", DELIVERY_ONCE="1")
     service.run("consume", "license-manager", "pod-a", expect_killed=True, DELIVERY_KILL_MID_HANDLER="1")
-    _consume_until(service, "license-manager", "pod-b", 10)
-    assert _licenses(service) == 10
+    consume_until(service, "license-manager", "pod-b", 10)
+    assert license_count(service) == 10
