@@ -274,7 +274,8 @@ def main() -> None:
         print(
             f"{kind:>8}: send {f['send_outbox_us']:.0f} µs (outbox) / {f['send_on_commit_us']:.0f} µs (on-commit) = "
             f"{f['send_outbox_us'] / f['send_on_commit_us']:.2f}x; relay {f['relay_per_s']:.0f}/s, direct "
-            f"{f['direct_per_s']:.0f}/s = {f['relay_per_s'] / f['direct_per_s']:.2f}x; latency at {f['latency_rate']:g}/s "
+            f"{f['direct_per_s']:.0f}/s = {f['relay_per_s'] / f['direct_per_s']:.2f}x; "
+            f"latency at {f['latency_rate']:g}/s "
             f"({f['latency_events']} events) p50 {f['latency_p50_ms']:.1f} ms, p99 {f['latency_p99_ms']:.1f} ms, "
             f"max {f['latency_max_ms']:.1f} ms"
         )
