@@ -58,7 +58,6 @@ def test_on_kafka_a_broker_gone_longer_than_the_message_timeout_loses_nothing(tm
         keys = _wait_for_events(service, 25)
         stop(relay)
         assert sorted(set(keys)) == sorted(first + during)
-        assert set(first) & set(during) == set()
 
 
 def test_negative_control_on_kafka_the_on_commit_mode_loses_what_is_approved_while_the_broker_is_gone(  # type: ignore[no-untyped-def]
