@@ -9,18 +9,23 @@ and the relay, reading in id order, publishes each key's events in commit order.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import attrs
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, transaction
 from django.db.models import F, Min
 
 from ...envelope import EventMetadata
 from ..bus import WireEvent
 from .models import InboxEntry, OutboxEvent, OutboxKey, RelayState
 
-__all__ = ["OutboxStatus", "purge", "status", "to_row", "to_wire", "write"]
+__all__ = ["OutboxStatus", "mark_sent", "purge", "status", "to_row", "to_wire", "unsent", "write"]
+
+WIRE_COLUMNS = ("event_type", "minorversion", "event_id", "source", "sourcehost", "time", "sourcelib", "topic", "key",
+                "data")  # fmt: skip
+"""The columns a wire event is made of, in :func:`_wire` order."""
 
 
 def _now() -> datetime:
@@ -61,16 +66,56 @@ def to_row(event: WireEvent, *, key_sequence: int) -> OutboxEvent:
 
 def to_wire(row: OutboxEvent) -> WireEvent:
     """The wire event a row holds, exactly as it was sent."""
+    return _wire(*(getattr(row, column) for column in WIRE_COLUMNS))
+
+
+def _wire(
+    event_type: str, minorversion: int, event_id: Any, source: str, sourcehost: str, time: datetime,
+    sourcelib: str, topic: str, key: str, data: bytes | memoryview,
+) -> WireEvent:  # fmt: skip
     metadata = EventMetadata(
-        event_type=row.event_type,
-        minorversion=row.minorversion,
-        id=row.event_id,
-        source=row.source,
-        sourcehost=row.sourcehost,
-        time=row.time.astimezone(UTC),
-        sourcelib=tuple(int(part) for part in row.sourcelib.split(".") if part),
+        event_type=event_type,
+        minorversion=minorversion,
+        id=event_id,
+        source=source,
+        sourcehost=sourcehost,
+        time=time.astimezone(UTC),
+        sourcelib=tuple(int(part) for part in sourcelib.split(".") if part),
     )
-    return WireEvent(metadata=metadata, topic=row.topic, key=row.key, data=bytes(row.data))
+    return WireEvent(metadata=metadata, topic=topic, key=key, data=bytes(data))
+
+
+def unsent(*, using: str, limit: int, excluding: Sequence[int] = ()) -> list[tuple[int, WireEvent]]:
+    """The oldest unsent rows in id order, as ``(row id, wire event)``, but for the ids in ``excluding``.
+
+    Read as plain values, not model objects: the relay reads every row once, and building a
+    model instance per row cost more than publishing it.
+    """
+    rows = (
+        OutboxEvent.objects.using(using)
+        .filter(sent_at__isnull=True)
+        .exclude(id__in=excluding)
+        .order_by("id")
+        .values_list("id", *WIRE_COLUMNS)[:limit]
+    )
+    return [(row[0], _wire(*row[1:])) for row in rows]
+
+
+def mark_sent(ids: list[int], *, using: str, now: datetime) -> None:
+    """Mark rows sent (and count the attempt) in one statement.
+
+    On PostgreSQL the ids go as one array parameter (``= ANY``), which the server plans faster
+    than a list of a thousand parameters.
+    """
+    if not ids:
+        return
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        OutboxEvent.objects.using(using).filter(id__in=ids).update(sent_at=now, attempts=F("attempts") + 1)
+        return
+    table = connection.ops.quote_name(OutboxEvent._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET sent_at = %s, attempts = attempts + 1 WHERE id = ANY(%s)", [now, ids])
 
 
 def write(event: WireEvent, *, using: str) -> OutboxEvent:

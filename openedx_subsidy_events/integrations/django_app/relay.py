@@ -1,14 +1,15 @@
 """The relay: publishes the outbox to the bus in commit order, marking a row sent only after the broker's ack.
 
-One batch at a time: the relay takes its lock, reads the oldest unsent rows in id order, publishes
-them, and marks sent the prefix the broker acknowledged. What was not acknowledged is published
-again at the next batch, so nothing is lost, and a row can go out twice (a relay killed between
-the ack and the mark): consumers' inboxes make the second copy harmless. While the broker is
+One run at a time: the relay takes its lock, reads the oldest unsent rows in id order, publishes
+them in batches, and marks sent what the broker acknowledged; the run's marks commit when it ends
+(at most ``commit_every`` seconds). What was not acknowledged, or not committed, is published
+again by the next run, so nothing is lost, and a row can go out twice (a relay killed between
+the ack and the commit): consumers' inboxes make the second copy harmless. While the broker is
 down the relay retries with backoff, without limit.
 
 The lock keeps two relays from overtaking each other: on PostgreSQL and MySQL it is the relay's
 row in :class:`~.models.RelayState`, locked (``SELECT … FOR UPDATE SKIP LOCKED``) for the whole
-batch, so a second relay waits as a standby and a killed one releases it with its connection; on
+run, so a second relay waits as a standby and a killed one releases it with its connection; on
 SQLite, which has no row locks, it is an ``flock`` on a file beside the database.
 """
 
@@ -21,16 +22,17 @@ import os
 import socket
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import attrs
 from django.db import DatabaseError, connections, transaction
 from django.db.models import F
 
-from ..bus import Publisher
+from ..bus import Publisher, WireEvent
 from . import conf
 from .models import OutboxEvent, RelayState
-from .outbox import purge, to_wire
+from .outbox import mark_sent, purge, unsent
 
 __all__ = ["Relay", "RelayStats"]
 
@@ -70,6 +72,9 @@ class Relay:
         publisher: the bus's producer (default: the one the settings configure).
         using: the database alias (default: ``SUBSIDY_EVENTS_DATABASE``, else ``"default"``).
         batch_size: rows per batch.
+        commit_every: the longest a run of batches lasts, in seconds: its marks commit at its end,
+            so a relay killed mid-run publishes that run's rows again (consumers' inboxes make the
+            copies harmless).
         poll_interval: seconds to wait when the outbox is empty or another relay holds the lock.
         max_backoff: the longest wait between two tries while the broker fails, in seconds.
         purge_every: seconds between two purges of what outlived its retention (``None``: never).
@@ -84,7 +89,8 @@ class Relay:
         publisher: Publisher | None = None,
         *,
         using: str | None = None,
-        batch_size: int = 200,
+        batch_size: int = 500,
+        commit_every: float = 0.5,
         poll_interval: float = 0.02,
         max_backoff: float = 10.0,
         purge_every: float | None = 300.0,
@@ -93,6 +99,7 @@ class Relay:
         self.publisher = publisher if publisher is not None else conf.publisher()
         self.using = using or conf.database()
         self.batch_size = batch_size
+        self.commit_every = commit_every
         self.poll_interval = poll_interval
         self.max_backoff = max_backoff
         self.purge_every = purge_every
@@ -103,6 +110,7 @@ class Relay:
         self._failing = 0
         self._next_purge = time.monotonic()
         self._last_error = ""
+        self._state_made = False
 
     # -- running ----------------------------------------------------------------------------
 
@@ -131,41 +139,65 @@ class Relay:
     # -- one batch --------------------------------------------------------------------------
 
     def step(self) -> str:
-        """Publish one batch: ``"published"``, ``"failed"`` (nothing acked), ``"empty"`` or ``"standby"``."""
+        """Publish one run of batches: ``"published"``, ``"failed"`` (nothing acked), ``"empty"`` or ``"standby"``."""
         try:
-            with self._lock() as state:
-                if state is None:
+            with self._lock() as held:
+                if not held:
                     self.stats.standby += 1
                     return "standby"
-                return self._publish_batch(state)
-        except DatabaseError as error:  # the database went away: try again later, nothing was marked
-            self._note_failure(f"database: {type(error).__name__}: {error}", state=None)
+                return self._publish_run()
+        except DatabaseError as error:  # the database went away: try again later, the run's marks rolled back
+            self._note_failure(f"database: {type(error).__name__}: {error}")
             connections[self.using].close()
+            self._state_made = False
             return "failed"
 
-    def _publish_batch(self, state: RelayState | None) -> str:
-        rows = list(
-            OutboxEvent.objects.using(self.using).filter(sent_at__isnull=True).order_by("id")[: self.batch_size]
-        )
-        if not rows:
-            return "empty"
-        result = self.publisher.publish([to_wire(row) for row in rows])
-        acked = rows[: result.acknowledged]
-        now = _now()
-        if acked:
-            OutboxEvent.objects.using(self.using).filter(id__in=[row.id for row in acked]).update(
-                sent_at=now, attempts=F("attempts") + 1
-            )
-            self.stats.published += len(acked)
-            self.stats.batches += 1
-        if result.error is None:
-            self._note_success(now, len(acked), state)
-            return "published"
-        OutboxEvent.objects.using(self.using).filter(id=rows[len(acked)].id).update(attempts=F("attempts") + 1)
-        self._note_failure(f"{self.publisher.bus}: {result.error}", state=state)
-        return "published" if acked else "failed"
+    def _publish_run(self) -> str:
+        """Publish batch after batch until the outbox is empty, a batch fails, or ``commit_every`` has passed.
 
-    def _note_success(self, now: datetime, sent: int, state: RelayState | None) -> None:
+        The bus takes one batch while this thread marks the batch before and reads the next one,
+        so the database's round trips cost no publishing time. A batch is handed to the bus only
+        after the one before was wholly acknowledged, so the events still leave in id order.
+        """
+        deadline = time.monotonic() + self.commit_every
+        batch = unsent(using=self.using, limit=self.batch_size)
+        if not batch:
+            return "empty"
+        sent = 0
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="subsidy-events-relay") as bus:
+            in_flight = bus.submit(self.publisher.publish, [event for _, event in batch])
+            upcoming = self._next_batch(batch, deadline)
+            while True:
+                result = in_flight.result()
+                acked = [row_id for row_id, _ in batch[: result.acknowledged]]
+                if result.error is None and upcoming:
+                    in_flight = bus.submit(self.publisher.publish, [event for _, event in upcoming])
+                    sent += self._mark_sent(acked)
+                    batch, upcoming = upcoming, self._next_batch(upcoming, deadline)
+                    continue
+                sent += self._mark_sent(acked)
+                break
+        if result.error is None:
+            self._note_success(_now(), sent)
+            return "published"
+        OutboxEvent.objects.using(self.using).filter(id=batch[len(acked)][0]).update(attempts=F("attempts") + 1)
+        self._note_failure(f"{self.publisher.bus}: {result.error}")
+        return "published" if sent else "failed"
+
+    def _next_batch(self, in_flight: list[tuple[int, WireEvent]], deadline: float) -> list[tuple[int, WireEvent]]:
+        """The batch after the one in flight, or none when the run should end (stopped, or time to commit)."""
+        if self._stopped or time.monotonic() >= deadline or len(in_flight) < self.batch_size:
+            return []
+        return unsent(using=self.using, limit=self.batch_size, excluding=[row_id for row_id, _ in in_flight])
+
+    def _mark_sent(self, ids: list[int]) -> int:
+        if ids:
+            mark_sent(ids, using=self.using, now=_now())
+            self.stats.published += len(ids)
+            self.stats.batches += 1
+        return len(ids)
+
+    def _note_success(self, now: datetime, sent: int) -> None:
         if self._failing:
             logger.warning("relay %s: the %s bus acknowledges again after %d failed tries", self.name,
                            self.publisher.bus, self._failing)  # fmt: skip
@@ -175,7 +207,7 @@ class Relay:
             last_sent_at=now, sent=F("sent") + sent, holder=self.holder
         )
 
-    def _note_failure(self, error: str, *, state: RelayState | None) -> None:
+    def _note_failure(self, error: str) -> None:
         self._failing += 1
         self.stats.failures += 1
         if error != self._last_error:  # once per new error, not once per retry
@@ -187,17 +219,18 @@ class Relay:
     # -- the lock ---------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _lock(self) -> Iterator[RelayState | None]:
-        """The relay's lock for one batch; ``None`` when another relay holds it."""
-        RelayState.objects.using(self.using).get_or_create(name=self.name)
+    def _lock(self) -> Iterator[bool]:
+        """The relay's lock for one run, in the run's transaction; false when another relay holds it."""
+        if not self._state_made:
+            RelayState.objects.using(self.using).get_or_create(name=self.name)
+            self._state_made = True
         if connections[self.using].vendor == "sqlite":
             with self._file_lock() as held:
-                yield RelayState.objects.using(self.using).get(name=self.name) if held else None
+                yield held
             return
         with transaction.atomic(using=self.using):
-            yield (
-                RelayState.objects.using(self.using).select_for_update(skip_locked=True).filter(name=self.name).first()
-            )
+            rows = RelayState.objects.using(self.using).select_for_update(skip_locked=True).filter(name=self.name)
+            yield rows.first() is not None
 
     @contextlib.contextmanager
     def _file_lock(self) -> Iterator[bool]:
