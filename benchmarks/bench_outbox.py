@@ -37,6 +37,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from openedx_subsidy_events.demo._databases import database_settings
+
 EVENT = "org.openedx.enterprise.access.license-request.approved.v1"
 TOPIC = "enterprise-access-subsidy-requests"
 SERVERS = {"postgres": "postgres://postgres@127.0.0.1:5432", "mysql": "mysql://root@127.0.0.1:3306"}
@@ -45,22 +47,13 @@ SERVERS = {"postgres": "postgres://postgres@127.0.0.1:5432", "mysql": "mysql://r
 # -- the service process ------------------------------------------------------------------------
 
 
-def _database(url: str) -> dict[str, Any]:
-    parts = urlparse(url)
-    if parts.scheme == "sqlite":
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": parts.path, "OPTIONS": {"timeout": 30}}
-    engine = {"postgres": "django.db.backends.postgresql", "mysql": "django.db.backends.mysql"}[parts.scheme]
-    return {"ENGINE": engine, "NAME": parts.path.lstrip("/"), "USER": parts.username or "root", "PASSWORD": "",
-            "HOST": parts.hostname, "PORT": str(parts.port or "")}  # fmt: skip
-
-
 def _configure(database: str, redis_url: str, prefix: str) -> None:
     import django
     from django.conf import settings
 
     settings.configure(
         INSTALLED_APPS=["openedx_events", "openedx_subsidy_events.integrations.django_app"],
-        DATABASES={"default": _database(database)},
+        DATABASES={"default": database_settings(database)},
         USE_TZ=True,
         SECRET_KEY="bench",
         EVENTS_SERVICE_NAME="bench",
@@ -228,7 +221,8 @@ def relay_process(database: str, redis_url: str, prefix: str) -> None:
 
     relay = Relay(purge_every=None)
     signal.signal(signal.SIGTERM, lambda *_: relay.stop())
-    relay.run()
+    stats = relay.run()
+    print(f"relay: {stats}", file=sys.stderr)
 
 
 # -- the driver ---------------------------------------------------------------------------------

@@ -22,30 +22,16 @@ import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 import django
 from django.conf import settings
 
+from openedx_subsidy_events.demo._databases import database_settings
+
 EVENT = "org.openedx.enterprise.access.license-request.approved.v1"
 TOPIC = "enterprise-access-subsidy-requests"
-
-
-def _database(url: str) -> dict[str, object]:
-    parts = urlparse(url)
-    if parts.scheme == "sqlite":
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": parts.path, "OPTIONS": {"timeout": 30}}
-    engine = {"postgres": "django.db.backends.postgresql", "mysql": "django.db.backends.mysql"}[parts.scheme]
-    return {
-        "ENGINE": engine,
-        "NAME": parts.path.lstrip("/"),
-        "USER": parts.username or "root",
-        "PASSWORD": parts.password or "",
-        "HOST": parts.hostname,
-        "PORT": str(parts.port or ""),
-    }
 
 
 def configure() -> None:
@@ -67,7 +53,7 @@ def configure() -> None:
         }
     settings.configure(
         INSTALLED_APPS=["openedx_events", "openedx_subsidy_events.integrations.django_app", "delivery_app"],
-        DATABASES={"default": _database(env["DELIVERY_DATABASE"])},
+        DATABASES={"default": database_settings(env["DELIVERY_DATABASE"])},
         USE_TZ=True,
         SECRET_KEY="delivery-tests",
         EVENTS_SERVICE_NAME="delivery-tests",

@@ -69,7 +69,7 @@ class OutboxKey(models.Model):  # type: ignore[misc]
 
 
 class RelayState(models.Model):  # type: ignore[misc]
-    """The relay's row: locked for each batch it publishes (so two relays never overtake each other) and its news.
+    """The relay's row: locked for each run of batches it publishes (two relays never overtake each other) and its news.
 
     .. versionadded:: 0.2.0
     """

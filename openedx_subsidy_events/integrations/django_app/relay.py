@@ -130,7 +130,7 @@ class Relay:
         return self.stats
 
     def stop(self) -> None:
-        """Return from :meth:`run` once the batch in flight is published and marked (safe from a signal handler)."""
+        """Return from :meth:`run` once the run in flight is published and its marks committed (signal-safe)."""
         self._stopped = True
 
     def _backoff(self) -> float:

@@ -1,8 +1,8 @@
 """``manage.py subsidy_events relay|status|purge``: run the outbox relay, see its state, purge old rows.
 
-* ``relay``: publishes the outbox until SIGTERM or SIGINT (the batch in flight is published and
-  marked first; exit 0). Run one or more per service; only one publishes at a time. ``--once``
-  publishes what is there and exits.
+* ``relay``: publishes the outbox until SIGTERM or SIGINT (the run of batches in flight is
+  published and its marks committed first; exit 0). Run one or more per service; only one
+  publishes at a time. ``--once`` publishes what is there and exits.
 * ``status``: the number of unsent rows, the age of the oldest, the relay's last send and last
   error, the inbox's size; ``--format json`` for monitoring. Exit 0.
 * ``purge``: deletes sent outbox rows and inbox entries past their retention
@@ -34,9 +34,10 @@ class Command(BaseCommand):  # type: ignore[misc]
         commands = parser.add_subparsers(dest="action", required=True, metavar="{relay,status,purge}")
         relay = commands.add_parser("relay", help="publish the outbox to the bus until SIGTERM")
         relay.add_argument("--once", action="store_true", help="publish what is unsent, then exit")
-        relay.add_argument("--batch-size", type=int, default=200, help="rows per batch (default 200)")
-        relay.add_argument("--poll-interval", type=float, default=0.02, help="seconds between polls when idle")
-        relay.add_argument("--max-backoff", type=float, default=10.0, help="longest wait between tries (s)")
+        relay.add_argument("--batch-size", type=int, help="rows per batch (default 500)")
+        relay.add_argument("--commit-every", type=float, help="longest run of batches before its marks commit (0.5 s)")
+        relay.add_argument("--poll-interval", type=float, help="seconds between polls when idle (0.02)")
+        relay.add_argument("--max-backoff", type=float, help="longest wait between tries while failing (10 s)")
         show = commands.add_parser("status", help="the outbox's depth, oldest unsent age and last error")
         show.add_argument("--format", choices=["text", "json"], default="text")
         commands.add_parser("purge", help="delete sent rows and inbox entries past their retention")
@@ -58,9 +59,8 @@ class Command(BaseCommand):  # type: ignore[misc]
             self.stdout.write(f"purged {outbox} sent outbox row(s) and {inbox} inbox entrie(s)")
 
     def _relay(self, options: dict[str, Any]) -> None:
-        relay = Relay(
-            batch_size=options["batch_size"], poll_interval=options["poll_interval"], max_backoff=options["max_backoff"]
-        )
+        tuning = ("batch_size", "commit_every", "poll_interval", "max_backoff")
+        relay = Relay(**{name: options[name] for name in tuning if options[name] is not None})
         for number in (signal.SIGTERM, signal.SIGINT):
             signal.signal(number, lambda *_: relay.stop())
         stats = relay.run(until_empty=options["once"])
