@@ -193,6 +193,10 @@ if __name__ == "__main__":
             from openedx_subsidy_events.integrations.django_app import outbox
 
             outbox.next_sequence = lambda key, *, using: int(time.time_ns() % 10**12)  # type: ignore[assignment]
+        if os.environ.get("DELIVERY_PORTABLE_KEY_LOCK"):  # the update-else-insert used where no upsert is known
+            from openedx_subsidy_events.integrations.django_app import outbox
+
+            outbox._UPSERT.clear()
         approve(int(args[0]))
     elif command == "relay":
         relay()

@@ -9,6 +9,7 @@ and the relay, reading in id order, publishes each key's events in commit order.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -33,7 +34,35 @@ def _now() -> datetime:
 
 
 def next_sequence(key: str, *, using: str) -> int:
-    """Lock the key's row (made on first use) and give the next sequence number; held until commit."""
+    """Lock the key's row (made on first use) and give the next sequence number; held until commit.
+
+    One upsert, which takes the row lock whether it inserts or updates: ``INSERT … ON CONFLICT DO
+    UPDATE … RETURNING`` on PostgreSQL and SQLite (3.35+), ``INSERT … ON DUPLICATE KEY UPDATE`` with
+    ``LAST_INSERT_ID(expr)`` on MySQL and MariaDB. Elsewhere an update, else an insert.
+    """
+    connection = connections[using]
+    upsert = _UPSERT.get(connection.vendor)
+    if upsert is None or (connection.vendor == "sqlite" and sqlite3.sqlite_version_info < (3, 35)):
+        return _next_sequence_portably(key, using=using)
+    with connection.cursor() as cursor:
+        cursor.execute(upsert.format(table=connection.ops.quote_name(OutboxKey._meta.db_table)), [key])
+        if connection.vendor == "mysql":
+            cursor.execute("SELECT LAST_INSERT_ID()")
+        return int(cursor.fetchone()[0])
+
+
+_UPSERT = {
+    "postgresql": "INSERT INTO {table} (key, sequence) VALUES (%s, 1) "
+    "ON CONFLICT (key) DO UPDATE SET sequence = {table}.sequence + 1 RETURNING sequence",
+    "sqlite": "INSERT INTO {table} (key, sequence) VALUES (%s, 1) "
+    "ON CONFLICT (key) DO UPDATE SET sequence = sequence + 1 RETURNING sequence",
+    "mysql": "INSERT INTO {table} (`key`, sequence) VALUES (%s, LAST_INSERT_ID(1)) "
+    "ON DUPLICATE KEY UPDATE sequence = LAST_INSERT_ID(sequence + 1)",
+}
+"""The key's upsert per database vendor: one statement that locks the row and counts."""
+
+
+def _next_sequence_portably(key: str, *, using: str) -> int:
     keys = OutboxKey.objects.using(using)
     if not keys.filter(key=key).update(sequence=F("sequence") + 1):
         try:
@@ -120,7 +149,8 @@ def mark_sent(ids: list[int], *, using: str, now: datetime) -> None:
 
 def write(event: WireEvent, *, using: str) -> OutboxEvent:
     """Add an event to the outbox in the current transaction (its own when there is none)."""
-    with transaction.atomic(using=using):
+    # No savepoint inside the caller's transaction: a failed write rolls the whole transaction back.
+    with transaction.atomic(using=using, savepoint=False):
         row = to_row(event, key_sequence=next_sequence(event.key, using=using))
         row.save(using=using, force_insert=True)
     return row
