@@ -10,10 +10,15 @@ an event's ``EVENT_BUS_PRODUCER_CONFIG``; the event's publishing mode (ADR 0015)
 * ``outbox``: a row in the current transaction (:mod:`.outbox`), published by the relay. Nothing
   committed is lost and nothing rolled back is sent. If the row cannot be written, the
   transaction is marked for rollback and :class:`~openedx_subsidy_events.OutboxError` is raised.
+
+Events this package does not define (a service sends others through the same setting) go to the
+Open edX producer of the configured bus, edx-event-bus-redis's or edx-event-bus-kafka's, exactly
+as they would without this package: the modes and the outbox are for the subsidy events.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -22,7 +27,7 @@ from openedx_events.event_bus import EventBusProducer
 
 from ...envelope import EventMetadata
 from ...events import get_event
-from ...exceptions import OutboxError
+from ...exceptions import OutboxError, UnknownEventType
 from ..bus import WireEvent
 from . import conf, outbox
 
@@ -49,7 +54,14 @@ class SubsidyEventsProducer(EventBusProducer):  # type: ignore[misc]
         self, *, signal: Any, topic: str, event_key_field: str, event_data: dict[str, Any], event_metadata: Any
     ) -> None:
         """Publish one event to one topic, by its mode (see the module's docstring)."""
-        definition = get_event(signal.event_type)
+        try:
+            definition = get_event(signal.event_type)
+        except UnknownEventType:
+            openedx_producer().send(
+                signal=signal, topic=topic, event_key_field=event_key_field, event_data=event_data,
+                event_metadata=event_metadata,
+            )  # fmt: skip
+            return
         payload = event_data[definition.data_key]
         event = WireEvent(
             metadata=EventMetadata.from_openedx(event_metadata),
@@ -93,6 +105,18 @@ def publish_now(event: WireEvent) -> bool:
         event.metadata.event_type, event.metadata.id, event.topic, error,
     )  # fmt: skip
     return False
+
+
+@functools.cache
+def openedx_producer() -> Any:
+    """The Open edX producer of the configured bus, for the events this package does not define."""
+    if conf.bus_name() == "redis":
+        from edx_event_bus_redis import create_producer as create_redis_producer
+
+        return create_redis_producer()
+    from edx_event_bus_kafka import create_producer as create_kafka_producer
+
+    return create_kafka_producer()
 
 
 def create_producer() -> SubsidyEventsProducer:
