@@ -121,10 +121,10 @@ def committed_keys(lines: list[str]) -> list[str]:
     return [line.split()[1] for line in lines if line.startswith("committed ")]
 
 
-def consume_until(service: Service, group: str, name: str, licenses: int, **env: str) -> None:
-    """Run a consumer until the service has granted ``licenses`` (or 30 s), then SIGTERM it: exit 0."""
+def consume_until(service: Service, group: str, name: str, licenses: int, *, seconds: float = 30, **env: str) -> None:
+    """Run a consumer until the service has granted ``licenses`` (or ``seconds``), then SIGTERM it: exit 0."""
     consumer = service.start("consume", group, name, **env)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline and license_count(service) < licenses:
         time.sleep(0.2)
     time.sleep(0.5)  # late duplicates still count

@@ -178,6 +178,17 @@ def consume(group: str, name: str) -> None:
         extra = json.dumps({"config": dict(TANSU_CONSUMER_CONFIG)})
     else:
         extra = json.dumps({"consumer_name": name, "claim_idle_ms": 500})
+        if os.environ.get("DELIVERY_CLAIM_AT_START_ONLY"):  # the negative control: no claims while running
+            from openedx_subsidy_events.integrations.redis import RedisStreamConsumer
+
+            claim_when_due = RedisStreamConsumer._claim_when_due
+
+            def claim_at_start_only(self: RedisStreamConsumer) -> None:
+                if not getattr(self, "_claimed_once", False):
+                    self._claimed_once = True  # type: ignore[attr-defined]
+                    claim_when_due(self)
+
+            RedisStreamConsumer._claim_when_due = claim_at_start_only  # type: ignore[method-assign]
     call_command("consume_events", topic=[TOPIC], group_id=[group], extra=extra)
 
 

@@ -188,10 +188,21 @@ def test_a_consumer_killed_mid_handler_gives_one_effect(service: Service, inbox:
         assert license_count(service) > 10  # the first five, committed before the kill, granted again
 
 
-def test_a_consumer_restarted_under_a_new_name_loses_nothing(service: Service) -> None:
-    """Killed with entries pending, a consumer under another name (a new pod) claims and handles them all."""
+@pytest.mark.parametrize("claiming", ["periodic", "at-start"], ids=["claims-while-running", "negative-control"])
+def test_a_consumer_restarted_under_a_new_name_loses_nothing(service: Service, claiming: str) -> None:
+    """Killed with entries pending, a consumer under another name (a new pod) claims and handles them all.
+
+    The negative control claims only at start-up, as consumers did before: the new pod starts
+    before the dead one's entries are idle for ``claim_idle_ms``, so it never takes them over.
+    """
+    if claiming == "at-start" and "sqlite" not in service.env["DELIVERY_DATABASE"]:
+        pytest.skip("the negative control runs once, on SQLite")
     committed_keys(service.run("approve", "10"))
     service.run("relay", DELIVERY_ONCE="1")
     service.run("consume", "license-manager", "pod-a", expect_killed=True, DELIVERY_KILL_MID_HANDLER="1")
-    consume_until(service, "license-manager", "pod-b", 10)
-    assert license_count(service) == 10
+    if claiming == "periodic":
+        consume_until(service, "license-manager", "pod-b", 10)
+        assert license_count(service) == 10
+    else:
+        consume_until(service, "license-manager", "pod-b", 10, seconds=3, DELIVERY_CLAIM_AT_START_ONLY="1")
+        assert license_count(service) == 0  # the ten entries stay pending on the dead pod-a
