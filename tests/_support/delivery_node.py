@@ -177,7 +177,9 @@ def consume(group: str, name: str) -> None:
 
         extra = json.dumps({"config": dict(TANSU_CONSUMER_CONFIG)})
     else:
-        extra = json.dumps({"consumer_name": name, "claim_idle_ms": 500})
+        extra = json.dumps(
+            {"consumer_name": name, "claim_idle_ms": int(os.environ.get("DELIVERY_CLAIM_IDLE_MS", "500"))}
+        )
         if os.environ.get("DELIVERY_CLAIM_AT_START_ONLY"):  # the negative control: no claims while running
             from openedx_subsidy_events.integrations.redis import RedisStreamConsumer
 

@@ -193,7 +193,7 @@ def test_a_consumer_restarted_under_a_new_name_loses_nothing(service: Service, c
     """Killed with entries pending, a consumer under another name (a new pod) claims and handles them all.
 
     The negative control claims only at start-up, as consumers did before: the new pod starts
-    before the dead one's entries are idle for ``claim_idle_ms``, so it never takes them over.
+    before the dead one's entries are idle for ``claim_idle_ms`` (3 s here), so it never takes them over.
     """
     if claiming == "at-start" and "sqlite" not in service.env["DELIVERY_DATABASE"]:
         pytest.skip("the negative control runs once, on SQLite")
@@ -201,8 +201,9 @@ def test_a_consumer_restarted_under_a_new_name_loses_nothing(service: Service, c
     service.run("relay", DELIVERY_ONCE="1")
     service.run("consume", "license-manager", "pod-a", expect_killed=True, DELIVERY_KILL_MID_HANDLER="1")
     if claiming == "periodic":
-        consume_until(service, "license-manager", "pod-b", 10)
+        consume_until(service, "license-manager", "pod-b", 10, DELIVERY_CLAIM_IDLE_MS="3000")
         assert license_count(service) == 10
     else:
-        consume_until(service, "license-manager", "pod-b", 10, seconds=3, DELIVERY_CLAIM_AT_START_ONLY="1")
+        consume_until(service, "license-manager", "pod-b", 10, seconds=6, DELIVERY_CLAIM_IDLE_MS="3000",
+                      DELIVERY_CLAIM_AT_START_ONLY="1")  # fmt: skip
         assert license_count(service) == 0  # the ten entries stay pending on the dead pod-a
