@@ -4,8 +4,9 @@
 
 The bus is Redis (``DELIVERY_REDIS``) or Kafka (``DELIVERY_KAFKA``, bootstrap servers).
 
-The settings are those docs/howto-nothing-lost.rst gives a service (our producer, our consumer,
-the outbox mode, the inbox). ``DELIVERY_*`` variables choose the database, the bus, the mode and
+The settings are docs/howto-nothing-lost.rst's settings block itself, run as a settings.py runs
+(our producer, our consumer, the outbox mode, the inbox): a change to the how-to changes what
+these tests prove. ``DELIVERY_*`` variables choose the database, the bus, the mode and
 the faults: the process SIGKILLs itself at the worst moment a fault names, and a negative control
 switches a mechanism off (the edx-event-bus-redis producer instead of ours, the inbox off, the
 relay's lock or the key lock gone).
@@ -14,14 +15,17 @@ relay's lock or the key lock gone).
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import signal
 import sys
+import textwrap
 import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 
@@ -34,39 +38,47 @@ EVENT = "org.openedx.enterprise.access.license-request.approved.v1"
 TOPIC = "enterprise-access-subsidy-requests"
 
 
+HOWTO = Path(__file__).resolve().parents[2] / "docs" / "howto-nothing-lost.rst"
+
+
+def howto_settings() -> dict[str, Any]:
+    """The settings block of docs/howto-nothing-lost.rst, run as a project's settings.py runs it."""
+    text = HOWTO.read_text(encoding="utf-8")
+    block = text.split(".. code-block:: python", 1)[1].split("\n\n", 1)[1]
+    lines = itertools.takewhile(lambda line: not line or line.startswith("    "), block.splitlines())
+    namespace: dict[str, Any] = {"INSTALLED_APPS": ["delivery_app"]}
+    exec(textwrap.dedent("\n".join(lines)), namespace)  # our own docs: the how-to is the test
+    namespace.pop("__builtins__")
+    return namespace
+
+
 def configure() -> None:
+    """The how-to's settings, then only what differs per test: the servers, the prefix, a negative control's mode."""
     env = os.environ
-    producer = "openedx_subsidy_events.integrations.django_app.producer.create_producer"
-    if env.get("DELIVERY_PRODUCER") == "edx-redis":
-        producer = "edx_event_bus_redis.create_producer"
-    if "DELIVERY_KAFKA" in env:  # as docs/howto-kafka.rst configures a service, on a local broker
-        bus = {
-            "EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS": env["DELIVERY_KAFKA"],
-            "EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL": "mock://delivery-tests",
-            "EVENT_BUS_CONSUMER": "openedx_subsidy_events.integrations.django_app.consumers.KafkaConsumer",
-            "SUBSIDY_EVENTS_KAFKA_PRODUCER_CONFIG": json.loads(env.get("DELIVERY_KAFKA_PRODUCER_CONFIG", "{}")),
-        }
-    else:
-        bus = {
-            "EVENT_BUS_REDIS_CONNECTION_URL": env["DELIVERY_REDIS"],
-            "EVENT_BUS_CONSUMER": "openedx_subsidy_events.integrations.django_app.consumers.RedisConsumer",
-        }
-    settings.configure(
-        INSTALLED_APPS=["openedx_events", "openedx_subsidy_events.integrations.django_app", "delivery_app"],
+    project = howto_settings()
+    project.update(
         DATABASES={"default": database_settings(env["DELIVERY_DATABASE"])},
         USE_TZ=True,
         SECRET_KEY="delivery-tests",
-        EVENTS_SERVICE_NAME="delivery-tests",
-        EVENT_BUS_TOPIC_PREFIX=env["DELIVERY_PREFIX"],
-        EVENT_BUS_PRODUCER=producer,
-        EVENT_BUS_PRODUCER_MODE=env.get("DELIVERY_MODE", "outbox"),
-        EVENT_BUS_PRODUCER_CONFIG={
-            EVENT: {TOPIC: {"event_key_field": "license_request.subsidy_request_uuid", "enabled": True}}
-        },
-        SUBSIDY_EVENTS_INBOX=env.get("DELIVERY_INBOX", "1") == "1",
         LOGGING_CONFIG=None,
-        **bus,
+        EVENT_BUS_TOPIC_PREFIX=env["DELIVERY_PREFIX"],
+        EVENT_BUS_REDIS_CONNECTION_URL=env.get("DELIVERY_REDIS"),
+        SUBSIDY_EVENTS_INBOX=env.get("DELIVERY_INBOX", "1") == "1",
     )
+    if "DELIVERY_MODE" in env:  # a negative control's publishing mode, for the event's topic too
+        project["EVENT_BUS_PRODUCER_MODE"] = env["DELIVERY_MODE"]
+        project["EVENT_BUS_PRODUCER_CONFIG"][EVENT][TOPIC]["mode"] = env["DELIVERY_MODE"]
+    if env.get("DELIVERY_PRODUCER") == "edx-redis":  # the negative control: edx-event-bus-redis's producer
+        project["EVENT_BUS_PRODUCER"] = "edx_event_bus_redis.create_producer"
+    if "DELIVERY_KAFKA" in env:  # as docs/howto-kafka.rst configures a service, on a local broker
+        del project["EVENT_BUS_REDIS_CONNECTION_URL"]
+        project.update(
+            EVENT_BUS_KAFKA_BOOTSTRAP_SERVERS=env["DELIVERY_KAFKA"],
+            EVENT_BUS_KAFKA_SCHEMA_REGISTRY_URL="mock://delivery-tests",
+            EVENT_BUS_CONSUMER="openedx_subsidy_events.integrations.django_app.consumers.KafkaConsumer",
+            SUBSIDY_EVENTS_KAFKA_PRODUCER_CONFIG=json.loads(env.get("DELIVERY_KAFKA_PRODUCER_CONFIG", "{}")),
+        )
+    settings.configure(**project)
     django.setup()
 
 
