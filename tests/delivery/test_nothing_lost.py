@@ -109,21 +109,23 @@ def test_a_relay_killed_after_the_ack_sends_twice_and_the_inbox_gives_one_effect
 
 
 @pytest.mark.parametrize("lock", ["on", "off"], ids=["relay-lock", "negative-control-no-relay-lock"])
-def test_two_relays_never_overtake_each_other(postgres_service: Service, lock: str) -> None:
+def test_two_relays_never_overtake_each_other(service: Service, lock: str) -> None:
     """Two slow relays on one outbox: every event leaves once, in commit order per key; without the lock, not."""
+    if lock == "off" and "postgres" not in service.env["DELIVERY_DATABASE"]:
+        pytest.skip("the negative control runs once, on PostgreSQL")
     keys = [str(uuid.uuid4()) for _ in range(4)]
-    postgres_service.run("approve", "40", DELIVERY_KEYS=",".join(keys))
+    service.run("approve", "40", DELIVERY_KEYS=",".join(keys))
     env = {"DELIVERY_RELAY_SLOW_S": "0.1", "DELIVERY_BATCH": "3", "DELIVERY_ONCE": "1"}
     if lock == "off":
         env["DELIVERY_NO_RELAY_LOCK"] = "1"
-    relays = [postgres_service.start("relay", **env) for _ in range(2)]
+    relays = [service.start("relay", **env) for _ in range(2)]
     for relay in relays:
         _, err = relay.communicate(timeout=60)
         assert relay.returncode == 0, err[-2000:]
     from openedx_subsidy_events import LICENSE_REQUEST_APPROVED
 
     markers: dict[str, list[int]] = collections.defaultdict(list)
-    for _, fields in postgres_service.entries():
+    for _, fields in service.entries():
         payload = LICENSE_REQUEST_APPROVED.deserialize(fields[b"event_data"], minorversion=0)
         markers[str(payload.subsidy_request_uuid)].append(payload.reviewer_lms_user_id)
     in_order = all(values == sorted(set(values)) for values in markers.values())
