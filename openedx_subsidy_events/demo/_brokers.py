@@ -1,4 +1,7 @@
-"""Brokers a run can take away and bring back with their data: a loopback proxy in front of a Kafka broker.
+"""Brokers a run can take away and bring back with their data: a private Redis, a proxied Kafka broker.
+
+:class:`RedisServer` is a ``redis-server`` of the run's own on a free loopback port, writing an
+append-only file, so it can be stopped and started again with every stream and consumer group.
 
 A replicated Kafka cluster keeps its data while clients lose their connection to it; a single
 broker process that is stopped loses whatever it keeps in memory. :class:`LoopbackProxy` gives the
@@ -19,7 +22,7 @@ import time
 from pathlib import Path
 from types import MappingProxyType
 
-__all__ = ["TANSU_CONSUMER_CONFIG", "LoopbackProxy", "TansuBroker", "free_port", "tansu_binary"]
+__all__ = ["TANSU_CONSUMER_CONFIG", "LoopbackProxy", "RedisServer", "TansuBroker", "free_port", "tansu_binary"]
 
 TANSU_CONSUMER_CONFIG = MappingProxyType({"session.timeout.ms": 6000, "heartbeat.interval.ms": 500})
 """librdkafka settings for consumers on Tansu: a group joins after the session timeout (23 s with the default 45 s)."""
@@ -43,6 +46,47 @@ def wait_for_port(port: int, *, timeout: float = 30.0) -> None:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"nothing listens on 127.0.0.1:{port} after {timeout:g} s") from None
             time.sleep(0.05)
+
+
+class RedisServer:
+    """A ``redis-server`` of one's own on a free loopback port, whose data outlives :meth:`stop`.
+
+    Arguments:
+        folder: where the append-only file is kept (an empty folder of the run's).
+        binary: the ``redis-server`` to run (default: the one on ``PATH``).
+
+    """
+
+    def __init__(self, folder: Path, *, binary: str | None = None) -> None:
+        self.folder = folder
+        self.binary = binary or shutil.which("redis-server") or "redis-server"
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        """Start the server (again) on its port, with what it had; return once it answers."""
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.folder),
+             "--appendonly", "yes", "--appendfsync", "always", "--save", ""],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            wait_for_port(self.port, timeout=10)
+        except TimeoutError:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """Stop the server (SIGTERM: it finishes writing its file); clients lose their connections."""
+        if self.process is not None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.process = None
 
 
 class LoopbackProxy:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -17,7 +16,7 @@ import pytest
 import redis
 from subsidy_django import REDIS_URL
 
-from openedx_subsidy_events.demo._brokers import TansuBroker, free_port, tansu_binary
+from openedx_subsidy_events.demo._brokers import RedisServer, TansuBroker, tansu_binary
 from openedx_subsidy_events.integrations.kafka import unframe
 
 NODE = Path(__file__).resolve().parent / "delivery_node.py"
@@ -212,40 +211,10 @@ def tansu(tmp_path: Path) -> Iterator[TansuBroker]:
         broker.close()
 
 
-class PrivateRedis:
-    """A redis-server of the test's own on a free loopback port, stopped and started again with its data."""
-
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
-             "--dir", str(self.folder), "--appendonly", "yes", "--save", ""],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        )  # fmt: skip
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                redis.Redis(port=self.port).ping()
-                return
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        raise RuntimeError("the private redis-server did not start")
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait(10)
-            self.process = None
-
-
 @pytest.fixture
-def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
-    server = PrivateRedis(tmp_path)
+def private_redis(tmp_path: Path) -> Iterator[RedisServer]:
+    """A redis-server of the test's own, which it may stop and start again with its data."""
+    server = RedisServer(tmp_path)
     server.start()
     try:
         yield server

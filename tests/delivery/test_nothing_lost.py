@@ -14,7 +14,9 @@ import time
 import uuid
 
 import pytest
-from delivery_harness import PrivateRedis, Service, _service, committed_keys, consume_until, license_count, stop
+from delivery_harness import Service, _service, committed_keys, consume_until, license_count, stop
+
+from openedx_subsidy_events.demo._brokers import RedisServer
 
 pytestmark = pytest.mark.slow
 
@@ -62,7 +64,7 @@ def test_negative_control_edx_event_bus_redis_sends_events_of_rolled_back_approv
     assert len(counterfactual) == 5
 
 
-def test_a_broker_down_for_10_s_loses_nothing(tmp_path, private_redis: PrivateRedis) -> None:  # type: ignore[no-untyped-def]
+def test_a_broker_down_for_10_s_loses_nothing(tmp_path, private_redis: RedisServer) -> None:  # type: ignore[no-untyped-def]
     """Redis stopped for 10 s while requests are approved and the relay runs: every approval arrives after."""
     for service in _service("sqlite", tmp_path, private_redis.url):
         relay = service.start("relay")
@@ -79,7 +81,7 @@ def test_a_broker_down_for_10_s_loses_nothing(tmp_path, private_redis: PrivateRe
 
 
 def test_negative_control_on_commit_mode_loses_what_is_approved_while_the_broker_is_down(tmp_path,
-        private_redis: PrivateRedis) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
+        private_redis: RedisServer) -> None:  # type: ignore[no-untyped-def]  # fmt: skip
     """On-commit mode with Redis down: the approvals commit, their events are gone."""
     for service in _service("sqlite", tmp_path, private_redis.url):
         private_redis.stop()
