@@ -48,6 +48,16 @@ def wait_for_port(port: int, *, timeout: float = 30.0) -> None:
             time.sleep(0.05)
 
 
+def _terminate(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, and SIGKILL if it has not exited 10 s later."""
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 class RedisServer:
     """A ``redis-server`` of one's own on a free loopback port, whose data outlives :meth:`stop`.
 
@@ -80,12 +90,7 @@ class RedisServer:
     def stop(self) -> None:
         """Stop the server (SIGTERM: it finishes writing its file); clients lose their connections."""
         if self.process is not None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+            _terminate(self.process)
             self.process = None
 
 
@@ -213,11 +218,6 @@ class TansuBroker:
     def close(self) -> None:
         """Stop the proxy and the broker."""
         self.proxy.close()
-        self.process.terminate()
-        try:
-            self.process.wait(10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        _terminate(self.process)
         if self._log is not subprocess.DEVNULL:
             self._log.close()  # type: ignore[union-attr]
