@@ -1,6 +1,6 @@
 """One process of a service in the delivery tests, configured only from environment variables.
 
-    python delivery_node.py migrate | approve N | relay | consume GROUP NAME
+    python delivery_node.py migrate | approve N | relay | consume GROUP NAME | manage ARGS...
 
 The bus is Redis (``DELIVERY_REDIS``) or Kafka (``DELIVERY_KAFKA``, bootstrap servers).
 
@@ -227,3 +227,7 @@ if __name__ == "__main__":
         relay()
     elif command == "consume":
         consume(args[0], args[1])
+    elif command == "manage":  # a management command, as `python manage.py ARGS...` runs it
+        from django.core.management import call_command
+
+        call_command(*args)

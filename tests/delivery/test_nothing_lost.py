@@ -10,6 +10,7 @@ without it.
 from __future__ import annotations
 
 import collections
+import json
 import time
 import uuid
 
@@ -211,3 +212,30 @@ def test_a_consumer_restarted_under_a_new_name_loses_nothing(service: Service, c
         consume_until(service, "license-manager", "pod-b", 10, seconds=6, DELIVERY_CLAIM_IDLE_MS="3000",
                       DELIVERY_CLAIM_AT_START_ONLY="1")  # fmt: skip
         assert license_count(service) == 0  # the ten entries stay pending on the dead pod-a
+
+
+# -- the management command ----------------------------------------------------------------------
+
+
+def test_the_relay_command_publishes_reports_and_stops_on_sigterm(postgres_service: Service) -> None:
+    """``manage.py subsidy_events status|relay|purge`` as the how-to runs them, on the how-to's settings."""
+    committed_keys(postgres_service.run("approve", "5"))
+    (line,) = postgres_service.run("manage", "subsidy_events", "status", "--format", "json")
+    before = json.loads(line)
+    assert (before["unsent"], before["sent_kept"]) == (5, 0)
+    assert before["oldest_unsent_age_s"] >= 0
+    out = postgres_service.run(
+        "manage", "subsidy_events", "relay", "--once", "--batch-size", "2", "--commit-every", "0.1"
+    )
+    assert out == ["relay: published 5 event(s) in 3 batch(es)"]
+    assert len(postgres_service.entries()) == 5
+    (line,) = postgres_service.run("manage", "subsidy_events", "status", "--format", "json")
+    after = json.loads(line)
+    assert (after["unsent"], after["sent_kept"], after["last_error"]) == (0, 5, "")
+    assert after["last_sent_at"] is not None
+    assert postgres_service.run("manage", "subsidy_events", "purge") == [
+        "purged 0 sent outbox row(s) and 0 inbox entrie(s)"  # within the 7 days' retention
+    ]
+    relay = postgres_service.start("manage", "subsidy_events", "relay")
+    time.sleep(2)  # up, polling an empty outbox
+    stop(relay)  # SIGTERM: exit 0
