@@ -152,6 +152,17 @@ class EventDefinition(Generic[P]):
         """
         return self._codec.decode(data, minorversion, accept_newer=accept_newer)
 
+    def deserialize_resolved(self, data: bytes | bytearray | memoryview, *, writer: Any, reader: Any = None) -> P:
+        """Decode bytes written with the ``writer`` schema (one a schema registry gave), resolved to ``reader``.
+
+        ``reader`` is a schema of this event's payload, ``None`` when the writer's is the reader's
+        too; either may be parsed by fastavro or not. Raises :class:`DecodeError` for bytes that are
+        not a valid event and :class:`SchemaError` for a reader of another payload.
+
+        .. versionadded:: 0.2.0
+        """
+        return self._codec.decode_resolved(data, writer, reader)
+
     def is_newer_minor(self, minorversion: int) -> bool:
         """Whether ``minorversion`` is later than every minor version published for this event."""
         return self._codec.is_newer(minorversion)

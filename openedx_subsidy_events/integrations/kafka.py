@@ -259,7 +259,7 @@ class KafkaCodec:
         """The payload of a framed value, read with its writer's schema resolved to the current one."""
         schema_id, body = unframe(data)
         writer, reader = self._reader_for(schema_id, definition)
-        return definition._codec.decode_resolved(body, writer, reader)
+        return definition.deserialize_resolved(body, writer=writer, reader=reader)
 
 
 def _canonical(schema: dict[str, Any]) -> str:

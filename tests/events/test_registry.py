@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
+import fastavro
 import pytest
 from subsidy_samples import full_payload
 
@@ -86,3 +88,16 @@ def test_replace_copies_a_definition_with_changes(tmp_path: Path) -> None:
     assert LICENSE_ASSIGNED.schemas_root is None
     with pytest.raises(TypeError, match="no attribute 'minor'"):
         LICENSE_ASSIGNED.replace(minor=1)
+
+
+def test_deserialize_resolved_reads_a_registry_writer_schema_into_the_payload(definition: EventDefinition[Any]) -> None:
+    """Bytes of the published schema, given as a writer (parsed or not), decode to the payload sent."""
+    payload = full_payload(definition)
+    data = definition.serialize(payload)
+    writer = copy.deepcopy(definition.schema)
+    assert definition.deserialize_resolved(data, writer=writer) == payload
+    assert (
+        definition.deserialize_resolved(data, writer=fastavro.parse_schema(writer), reader=definition.schema) == payload
+    )
+    with pytest.raises(ose.DecodeError):
+        definition.deserialize_resolved(data[:3], writer=writer)
