@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import secrets
 import string
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import attrs
-
 from ..events import COUPON_CODE_ASSIGNED, COUPON_CODE_REQUEST_APPROVED, CouponCodeAssignmentData, CouponCodeRequestData
-from ._outbox import EnrollmentRequest, Ignored
+from ._granting import GrantingService
+from ._records import Coupon
+from ._stores import GrantStore, MemoryGrantStore
 
 __all__ = ["Coupon", "Ecommerce"]
 
@@ -31,85 +31,70 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-@attrs.define(kw_only=True)
-class Coupon:
-    """A coupon codes are assigned from.
-
-    .. versionadded:: 0.1.0
-    """
-
-    id: int
-    enterprise_customer_uuid: UUID
-    codes_left: int = 100
-
-
-class Ecommerce:
+class Ecommerce(GrantingService[Coupon, CouponCodeAssignmentData]):
     """The reference ecommerce service: coupons, assignments by request, and an enrollment outbox.
 
+    Arguments:
+        clock: the time of an assignment (default: now, UTC).
+        send_assigned: how the answer is sent (default: :data:`COUPON_CODE_ASSIGNED`'s ``send``).
+        store: where coupons and assignments are kept (default: in memory).
+
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``store``.
+
     """
+
+    pool_left = "codes_left"
+    no_pool = "the enterprise customer has no such coupon"
+    none_left = "the coupon has no code left"
 
     def __init__(
         self,
         *,
         clock: Callable[[], datetime] | None = None,
         send_assigned: Callable[[CouponCodeAssignmentData], Any] | None = None,
+        store: GrantStore[Coupon, CouponCodeAssignmentData] | None = None,
     ) -> None:
-        self.clock = clock or (lambda: datetime.now(UTC))
-        self.send_assigned = send_assigned or COUPON_CODE_ASSIGNED.send
-        """How the answer is sent: in process by default; a Django service passes openedx-events' send_event."""
-        self.coupons: dict[int, Coupon] = {}
-        self.assignments: dict[UUID, CouponCodeAssignmentData] = {}
-        self.enrollments: list[EnrollmentRequest] = []
-        self.ignored: list[Ignored] = []
+        super().__init__(
+            store=store if store is not None else MemoryGrantStore("id"),
+            clock=clock,
+            send_assigned=send_assigned or COUPON_CODE_ASSIGNED.send,
+        )
+
+    @property
+    def coupons(self) -> Mapping[Any, Coupon]:
+        """Every coupon, by id."""
+        return self.store.pools
 
     def add_coupon(self, coupon_id: int, enterprise_customer_uuid: UUID, *, codes: int = 100) -> Coupon:
         """Create a coupon."""
         coupon = Coupon(id=coupon_id, enterprise_customer_uuid=enterprise_customer_uuid, codes_left=codes)
-        self.coupons[coupon_id] = coupon
+        self.store.add_pool(coupon)
         return coupon
 
     def handle_coupon_code_request_approved(self, *, coupon_code_request: CouponCodeRequestData, **_: Any) -> None:
         """Receiver of enterprise-access's *coupon-code request approved* event."""
-        request_uuid = coupon_code_request.subsidy_request_uuid
-        previous = self.assignments.get(request_uuid)
-        if previous is not None:
-            self.send_assigned(previous)
-            return
-        coupon = self.coupons.get(coupon_code_request.coupon_id)
-        reason = None
-        if coupon is None or coupon.enterprise_customer_uuid != coupon_code_request.enterprise_customer_uuid:
-            reason = "the enterprise customer has no such coupon"
-        elif coupon.codes_left <= 0:
-            reason = "the coupon has no code left"
-        if reason is not None or coupon is None:
-            self.ignored.append(
-                Ignored(
-                    event_type=COUPON_CODE_REQUEST_APPROVED.event_type,
-                    subsidy_request_uuid=request_uuid,
-                    reason=reason or "",
-                )
+
+        def assign(coupon: Coupon) -> CouponCodeAssignmentData:
+            return CouponCodeAssignmentData(
+                subsidy_request_uuid=coupon_code_request.subsidy_request_uuid,
+                coupon_code=new_code(),
+                coupon_id=coupon.id,
+                enterprise_customer_uuid=coupon_code_request.enterprise_customer_uuid,
+                user_email=coupon_code_request.user_email,
+                course_id=coupon_code_request.course_id,
+                assigned_at=self.clock(),
             )
-            return
-        coupon.codes_left -= 1
-        assignment = CouponCodeAssignmentData(
-            subsidy_request_uuid=request_uuid,
-            coupon_code=new_code(),
-            coupon_id=coupon.id,
-            enterprise_customer_uuid=coupon_code_request.enterprise_customer_uuid,
-            user_email=coupon_code_request.user_email,
-            course_id=coupon_code_request.course_id,
-            assigned_at=self.clock(),
+
+        self._grant(
+            coupon_code_request,
+            event_type=COUPON_CODE_REQUEST_APPROVED.event_type,
+            pool_id=coupon_code_request.coupon_id,
+            assign=assign,
+            enroll_in=(coupon_code_request.course_run_key or coupon_code_request.course_id)
+            if coupon_code_request.attempt_auto_enrollment
+            else None,
         )
-        self.assignments[request_uuid] = assignment
-        self.send_assigned(assignment)
-        if coupon_code_request.attempt_auto_enrollment:
-            course = coupon_code_request.course_run_key or coupon_code_request.course_id
-            self.enrollments.append(
-                EnrollmentRequest(
-                    subsidy_request_uuid=request_uuid, lms_user_id=coupon_code_request.lms_user_id, course=course
-                )
-            )
 
     def connect(self) -> None:
         """Receive *approved* coupon-code requests sent in process."""

@@ -10,12 +10,10 @@ least once, and a consumer that raises on a duplicate blocks its partition.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID, uuid4
-
-import attrs
 
 from ..events import (
     COUPON_CODE_ASSIGNED,
@@ -29,11 +27,10 @@ from ..events import (
     LicenseRequestData,
 )
 from ..states import SubsidyRequestState, assert_transition
-from ._outbox import Email, Ignored
+from ._records import Email, Ignored, Kind, SubsidyRequest
+from ._stores import EnterpriseAccessStore, MemoryEnterpriseAccessStore
 
 __all__ = ["EnterpriseAccess", "SubsidyRequest"]
-
-Kind = Literal["license", "coupon_code"]
 
 
 def _send_in_process(definition: EventDefinition[Any], payload: Any) -> None:
@@ -43,46 +40,18 @@ def _send_in_process(definition: EventDefinition[Any], payload: Any) -> None:
 LEARNER_PORTAL = "https://learner-portal.example.com"
 
 
-@attrs.define(kw_only=True)
-class SubsidyRequest:
-    """A learner's license or coupon-code request, as enterprise-access stores it.
-
-    .. versionadded:: 0.1.0
-    """
-
-    uuid: UUID
-    kind: Kind
-    lms_user_id: int
-    user_email: str
-    enterprise_customer_uuid: UUID
-    course_id: str | None = None
-    course_run_key: str | None = None
-    subscription_plan_uuid: UUID | None = None
-    coupon_id: int | None = None
-    state: SubsidyRequestState = SubsidyRequestState.REQUESTED
-    reviewer_lms_user_id: int | None = None
-    reviewed_at: datetime | None = None
-    license_uuid: UUID | None = None
-    coupon_code: str | None = attrs.field(default=None, repr=False)
-
-    def to_json(self) -> dict[str, Any]:
-        """The request as the HTTP API shows it (the coupon code, a credential, is not shown)."""
-        return {
-            "uuid": str(self.uuid),
-            "kind": self.kind,
-            "state": self.state.value,
-            "lms_user_id": self.lms_user_id,
-            "user_email": self.user_email,
-            "enterprise_customer_uuid": str(self.enterprise_customer_uuid),
-            "course_id": self.course_id,
-            "reviewer_lms_user_id": self.reviewer_lms_user_id,
-        }
-
-
 class EnterpriseAccess:
-    """The reference enterprise-access service: an in-memory store of requests and an email outbox.
+    """The reference enterprise-access service: requests, reviews, fulfilment and the approval emails.
+
+    Arguments:
+        auto_enroll: ``attempt_auto_enrollment`` for customers the store has no configuration of.
+        clock: the time of a review and of a fulfilment (default: now, UTC).
+        send_approved: how an *approved* event is sent (default: the definition's ``send``).
+        store: where requests and emails are kept (default: in memory).
 
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``store``; customers' own ``attempt_auto_enrollment``.
+
     """
 
     def __init__(
@@ -91,14 +60,29 @@ class EnterpriseAccess:
         auto_enroll: bool = True,
         clock: Callable[[], datetime] | None = None,
         send_approved: Callable[[EventDefinition[Any], Any], Any] | None = None,
+        store: EnterpriseAccessStore | None = None,
     ) -> None:
         self.auto_enroll = auto_enroll
+        """``attempt_auto_enrollment`` for a customer whose configuration the store does not have."""
         self.clock = clock or (lambda: datetime.now(UTC))
         self.send_approved = send_approved or _send_in_process
         """How an *approved* event is sent: in process by default; a service on a bus passes its producer."""
-        self.requests: dict[UUID, SubsidyRequest] = {}
-        self.outbox: list[Email] = []
-        self.ignored: list[Ignored] = []
+        self.store: EnterpriseAccessStore = store if store is not None else MemoryEnterpriseAccessStore()
+
+    @property
+    def requests(self) -> Mapping[UUID, SubsidyRequest]:
+        """Every request, by uuid."""
+        return self.store.requests
+
+    @property
+    def outbox(self) -> Sequence[Email]:
+        """Every approval email recorded."""
+        return self.store.outbox
+
+    @property
+    def ignored(self) -> Sequence[Ignored]:
+        """Every assignment deliberately not acted on, and why."""
+        return self.store.ignored
 
     # -- requests -------------------------------------------------------------------------
 
@@ -106,25 +90,34 @@ class EnterpriseAccess:
         """Store a new request in state ``requested`` (the learner asked)."""
         fields.setdefault("uuid", uuid4())
         request = SubsidyRequest(kind=kind, **fields)
-        self.requests[request.uuid] = request
+        self.store.add_request(request)
         return request
 
     def approve(self, request_uuid: UUID, *, reviewer_lms_user_id: int) -> SubsidyRequest:
         """An admin approves: state ``approved``, and the *approved* event goes out; no email yet."""
-        request = self.requests[request_uuid]
+        request = self._request(request_uuid)
         assert_transition(request.state, SubsidyRequestState.APPROVED)
         request.state = SubsidyRequestState.APPROVED
         request.reviewer_lms_user_id = reviewer_lms_user_id
         request.reviewed_at = self.clock()
+        self.store.save_request(request)
         self._send_approved(request)
         return request
 
     def decline(self, request_uuid: UUID, *, reviewer_lms_user_id: int) -> SubsidyRequest:
         """An admin declines: state ``declined``; nobody else needs to know."""
-        request = self.requests[request_uuid]
+        request = self._request(request_uuid)
         assert_transition(request.state, SubsidyRequestState.DECLINED)
         request.state = SubsidyRequestState.DECLINED
         request.reviewer_lms_user_id = reviewer_lms_user_id
+        self.store.save_request(request)
+        return request
+
+    def _request(self, request_uuid: UUID) -> SubsidyRequest:
+        """The request, locked for the review; :class:`KeyError` if there is none."""
+        request = self.store.request_for_update(request_uuid)
+        if request is None:
+            raise KeyError(request_uuid)
         return request
 
     def _send_approved(self, request: SubsidyRequest) -> None:
@@ -134,7 +127,7 @@ class EnterpriseAccess:
             "lms_user_id": request.lms_user_id,
             "user_email": request.user_email,
             "enterprise_customer_uuid": request.enterprise_customer_uuid,
-            "attempt_auto_enrollment": self.auto_enroll,
+            "attempt_auto_enrollment": self._auto_enrollment(request.enterprise_customer_uuid),
             "reviewed_at": request.reviewed_at,
             "reviewer_lms_user_id": request.reviewer_lms_user_id,
             "course_run_key": request.course_run_key,
@@ -155,6 +148,10 @@ class EnterpriseAccess:
                 CouponCodeRequestData(**common, coupon_id=request.coupon_id, course_id=request.course_id),
             )
 
+    def _auto_enrollment(self, enterprise_customer_uuid: UUID) -> bool:
+        configured = self.store.auto_enrollment(enterprise_customer_uuid)
+        return self.auto_enroll if configured is None else configured
+
     # -- consuming *assigned* events --------------------------------------------------------
 
     def handle_license_assigned(self, *, license_assignment: LicenseAssignmentData, **_: Any) -> None:
@@ -174,7 +171,7 @@ class EnterpriseAccess:
     def _awaiting_grant(self, event_type: str, assignment: Any, kind: Kind) -> SubsidyRequest | None:
         """The request an assignment answers, or ``None`` (noted in :attr:`ignored`) if it answers none."""
         request_uuid: UUID = assignment.subsidy_request_uuid
-        request = self.requests.get(request_uuid)
+        request = self.store.request_for_update(request_uuid)
         reason = None
         if request is None or request.kind != kind:
             reason = f"no {kind.replace('_', '-')} request has this uuid"
@@ -183,17 +180,19 @@ class EnterpriseAccess:
         elif request.state is not SubsidyRequestState.APPROVED:
             reason = f"the request is {request.state.value}, not awaiting a grant (a redelivery?)"
         if reason is not None:
-            self.ignored.append(Ignored(event_type=event_type, subsidy_request_uuid=request_uuid, reason=reason))
+            self.store.add_ignored(Ignored(event_type=event_type, subsidy_request_uuid=request_uuid, reason=reason))
             return None
         return request
 
     def _fulfil(self, request: SubsidyRequest, course_id: str | None) -> None:
         assert_transition(request.state, SubsidyRequestState.FULFILLED)
         request.state = SubsidyRequestState.FULFILLED
+        request.fulfilled_at = self.clock()
+        self.store.save_request(request)
         course = course_id or request.course_id
         url = f"{LEARNER_PORTAL}/{request.enterprise_customer_uuid}/course/{course}" if course else LEARNER_PORTAL
         body = "You have been approved for " + (f"the course {course}" if course else "a subscription") + f": {url}"
-        self.outbox.append(
+        self.store.add_email(
             Email(
                 to=request.user_email,
                 subject="Your request was approved",

@@ -8,100 +8,84 @@ sends the same answer again (the first may have been lost), which enterprise-acc
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-import attrs
-
 from ..events import LICENSE_ASSIGNED, LICENSE_REQUEST_APPROVED, LicenseAssignmentData, LicenseRequestData
-from ._outbox import EnrollmentRequest, Ignored
+from ._granting import GrantingService
+from ._records import SubscriptionPlan
+from ._stores import GrantStore, MemoryGrantStore
 
 __all__ = ["LicenseManager", "SubscriptionPlan"]
 
 
-@attrs.define(kw_only=True)
-class SubscriptionPlan:
-    """A plan licenses are assigned from.
-
-    .. versionadded:: 0.1.0
-    """
-
-    uuid: UUID
-    enterprise_customer_uuid: UUID
-    licenses_left: int = 100
-
-
-class LicenseManager:
+class LicenseManager(GrantingService[SubscriptionPlan, LicenseAssignmentData]):
     """The reference license-manager service: plans, assignments by request, and an enrollment outbox.
 
+    Arguments:
+        clock: the time of an assignment (default: now, UTC).
+        send_assigned: how the answer is sent (default: :data:`LICENSE_ASSIGNED`'s ``send``).
+        store: where plans and assignments are kept (default: in memory).
+
     .. versionadded:: 0.1.0
+    .. versionchanged:: 0.2.0 ``store``.
+
     """
+
+    pool_left = "licenses_left"
+    no_pool = "the enterprise customer has no such subscription plan"
+    none_left = "the subscription plan has no license left"
 
     def __init__(
         self,
         *,
         clock: Callable[[], datetime] | None = None,
         send_assigned: Callable[[LicenseAssignmentData], Any] | None = None,
+        store: GrantStore[SubscriptionPlan, LicenseAssignmentData] | None = None,
     ) -> None:
-        self.clock = clock or (lambda: datetime.now(UTC))
-        self.send_assigned = send_assigned or LICENSE_ASSIGNED.send
-        """How the answer is sent: in process by default; a Django service passes openedx-events' send_event."""
-        self.plans: dict[UUID, SubscriptionPlan] = {}
-        self.assignments: dict[UUID, LicenseAssignmentData] = {}
-        self.enrollments: list[EnrollmentRequest] = []
-        self.ignored: list[Ignored] = []
+        super().__init__(
+            store=store if store is not None else MemoryGrantStore("uuid"),
+            clock=clock,
+            send_assigned=send_assigned or LICENSE_ASSIGNED.send,
+        )
+
+    @property
+    def plans(self) -> Mapping[Any, SubscriptionPlan]:
+        """Every subscription plan, by uuid."""
+        return self.store.pools
 
     def add_plan(self, plan_uuid: UUID, enterprise_customer_uuid: UUID, *, licenses: int = 100) -> SubscriptionPlan:
         """Create a subscription plan."""
         plan = SubscriptionPlan(
             uuid=plan_uuid, enterprise_customer_uuid=enterprise_customer_uuid, licenses_left=licenses
         )
-        self.plans[plan_uuid] = plan
+        self.store.add_pool(plan)
         return plan
 
     def handle_license_request_approved(self, *, license_request: LicenseRequestData, **_: Any) -> None:
         """Receiver of enterprise-access's *license request approved* event."""
-        request_uuid = license_request.subsidy_request_uuid
-        previous = self.assignments.get(request_uuid)
-        if previous is not None:
-            self.send_assigned(previous)
-            return
-        plan = self.plans.get(license_request.subscription_plan_uuid)
-        reason = None
-        if plan is None or plan.enterprise_customer_uuid != license_request.enterprise_customer_uuid:
-            reason = "the enterprise customer has no such subscription plan"
-        elif plan.licenses_left <= 0:
-            reason = "the subscription plan has no license left"
-        if reason is not None or plan is None:
-            self.ignored.append(
-                Ignored(
-                    event_type=LICENSE_REQUEST_APPROVED.event_type,
-                    subsidy_request_uuid=request_uuid,
-                    reason=reason or "",
-                )
+
+        def assign(plan: SubscriptionPlan) -> LicenseAssignmentData:
+            return LicenseAssignmentData(
+                subsidy_request_uuid=license_request.subsidy_request_uuid,
+                license_uuid=uuid4(),
+                subscription_plan_uuid=plan.uuid,
+                enterprise_customer_uuid=license_request.enterprise_customer_uuid,
+                user_email=license_request.user_email,
+                course_id=license_request.course_id,
+                assigned_at=self.clock(),
             )
-            return
-        plan.licenses_left -= 1
-        assignment = LicenseAssignmentData(
-            subsidy_request_uuid=request_uuid,
-            license_uuid=uuid4(),
-            subscription_plan_uuid=plan.uuid,
-            enterprise_customer_uuid=license_request.enterprise_customer_uuid,
-            user_email=license_request.user_email,
-            course_id=license_request.course_id,
-            assigned_at=self.clock(),
+
+        auto_enroll = license_request.attempt_auto_enrollment and license_request.course_id
+        self._grant(
+            license_request,
+            event_type=LICENSE_REQUEST_APPROVED.event_type,
+            pool_id=license_request.subscription_plan_uuid,
+            assign=assign,
+            enroll_in=(license_request.course_run_key or license_request.course_id) if auto_enroll else None,
         )
-        self.assignments[request_uuid] = assignment
-        self.send_assigned(assignment)
-        if license_request.attempt_auto_enrollment and license_request.course_id:
-            course = license_request.course_run_key or license_request.course_id
-            self.enrollments.append(
-                EnrollmentRequest(
-                    subsidy_request_uuid=request_uuid, lms_user_id=license_request.lms_user_id, course=course
-                )
-            )
 
     def connect(self) -> None:
         """Receive *approved* license requests sent in process."""
