@@ -1,0 +1,1 @@
+"""Reference ecommerce as a Django app: coupons, assigned coupon codes, enrollment requests."""

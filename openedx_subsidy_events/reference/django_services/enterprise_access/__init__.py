@@ -1,0 +1,1 @@
+"""Reference enterprise-access as a Django app: subsidy requests, customers' configurations, emails."""

@@ -1,0 +1,1 @@
+"""Reference license-manager as a Django app: subscription plans, assigned licenses, enrollment requests."""
