@@ -17,43 +17,13 @@ import redis
 from subsidy_django import REDIS_URL
 
 from openedx_subsidy_events.demo._brokers import RedisServer, TansuBroker, tansu_binary
+from openedx_subsidy_events.demo._databases import create_database, drop_database
 from openedx_subsidy_events.integrations.kafka import unframe
 
 NODE = Path(__file__).resolve().parent / "delivery_node.py"
 TOPIC = "enterprise-access-subsidy-requests"
 POSTGRES = os.environ.get("SUBSIDY_EVENTS_TEST_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 MARIADB = os.environ.get("SUBSIDY_EVENTS_TEST_MARIADB", "mysql://root@127.0.0.1:3306")
-
-
-def _create_database(kind: str, name: str, tmp_path: Path) -> str:
-    if kind == "sqlite":
-        return f"sqlite://{tmp_path / 'service.sqlite3'}"
-    if kind == "postgres":
-        import psycopg
-
-        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
-            connection.execute(f'CREATE DATABASE "{name}"')
-        return f"{POSTGRES}/{name}"
-    import MySQLdb
-
-    connection = MySQLdb.connect(host="127.0.0.1", port=3306, user="root", passwd="")
-    connection.cursor().execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
-    connection.close()
-    return f"{MARIADB}/{name}"
-
-
-def _drop_database(kind: str, name: str) -> None:
-    if kind == "postgres":
-        import psycopg
-
-        with psycopg.connect(f"{POSTGRES}/postgres", autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    elif kind == "mysql":
-        import MySQLdb
-
-        connection = MySQLdb.connect(host="127.0.0.1", port=3306, user="root", passwd="")
-        connection.cursor().execute(f"DROP DATABASE IF EXISTS `{name}`")
-        connection.close()
 
 
 class Service:
@@ -155,7 +125,7 @@ def postgres_service(tmp_path: Path) -> Iterator[Service]:
 
 def _service(kind: str, tmp_path: Path, redis_url: str, *, kafka: str | None = None) -> Iterator[Service]:
     name = f"subsidy_delivery_{uuid.uuid4().hex[:10]}"
-    database = _create_database(kind, name, tmp_path)
+    database = create_database({"postgres": POSTGRES, "mysql": MARIADB}.get(kind, "sqlite"), name, folder=tmp_path)
     prefix = f"subsidy-events-test-{uuid.uuid4().hex[:8]}"
     service = Service(database, redis_url, prefix, kafka=kafka)
     service.run("migrate")
@@ -166,7 +136,7 @@ def _service(kind: str, tmp_path: Path, redis_url: str, *, kafka: str | None = N
         for key in client.scan_iter(f"{prefix}-*"):
             client.delete(key)
         client.close()
-        _drop_database(kind, name)
+        drop_database(database)
 
 
 def kafka_values(bootstrap_servers: str, topic: str) -> list[bytes]:
