@@ -36,6 +36,12 @@ from ._processes import ServiceProcess
 
 __all__ = ["ServicesResult", "ServicesRun", "run_services"]
 
+DEFAULT_RATE = 50.0
+"""Approvals a second without chaos: well within what the three services sustain on two cores (about 100)."""
+
+WARM_UP = 2
+"""Requests approved alone first (a license and a coupon code): the rest follow once both are fulfilled."""
+
 MIN_CHAOS_KILLS = 20
 """A chaos run goes on, killing, until at least this many processes were killed and the broker went away once."""
 
@@ -61,7 +67,7 @@ class ServicesRun:
     rollback_share: float | None = None
     """The share of approvals rolled back after their send (default: 5 % with chaos, none without)."""
     rate: float | None = None
-    """Approvals a second at most (default: as fast as the driver goes)."""
+    """Approvals a second at most (default: 50 without chaos, so latency is the flow's, not a queue's; no limit with it)."""
     timeout: float = 60.0
     """Seconds without progress after which the run stops and is reconciled as it is."""
     outbox: bool = True
@@ -69,6 +75,11 @@ class ServicesRun:
     inbox: bool = True
     """``False`` only for a negative control: handlers run without the inbox."""
     traced: int = 3
+
+    @property
+    def approval_rate(self) -> float | None:
+        """The rate the driver approves at, ``None`` for as fast as it goes."""
+        return self.rate if self.rate is not None else (None if self.chaos else DEFAULT_RATE)
 
     @property
     def share(self) -> float:
@@ -196,6 +207,15 @@ class _Broker:
             self.url = f"kafka://{cluster.bootstrap_servers}"
             self.name = f"kafka (librdkafka's mock cluster on {cluster.bootstrap_servers})"
 
+    def prepare(self, topics: list[str]) -> None:
+        """Create the run's Kafka topics before any consumer subscribes (a missing one is seen minutes later)."""
+        if self.redis_url is None:
+            import confluent_kafka
+
+            producer = confluent_kafka.Producer({"bootstrap.servers": self.url.removeprefix("kafka://")})
+            for topic in topics:
+                producer.list_topics(topic=topic, timeout=30)  # brokers that auto-create topics create it
+
     def forget(self, prefix: str) -> None:
         """Delete the run's streams from a Redis the run did not start."""
         if self.redis_url is not None and not self._close:
@@ -250,8 +270,8 @@ def _processes(
             processes.append(ServiceProcess(f"{slug} consumer of {topic}", slug, consume, env=env,
                                             log=logs / f"{slug}-consumer-{topic}.log"))  # fmt: skip
         if service.name == "enterprise-access":
-            rate = [] if run.rate is None else ["--rate", str(run.rate)]
-            approve = ["approve", "--rollback-share", str(run.share), *rate]
+            rate = [] if run.approval_rate is None else ["--rate", str(run.approval_rate)]
+            approve = ["approve", "--rollback-share", str(run.share), "--warm-up", str(WARM_UP), *rate]
             processes.append(ServiceProcess(f"{slug} approving driver", slug, _always(approve), env=env,
                                             log=logs / f"{slug}-driver.log", ends=True))  # fmt: skip
     return processes
@@ -395,6 +415,7 @@ def run_services(
     """
     from ..reference.django_services._driver import request_uuids, rolls_back
     from . import _reconcile
+    from ._flow import READERS
 
     with tempfile.TemporaryDirectory(prefix="subsidy-demo-") as temporary:
         folder = Path(temporary)
@@ -406,6 +427,7 @@ def run_services(
             with _databases(run, folder) as databases:
                 _configure_django(databases)
                 processes = _processes(run, broker, databases, prefix, log_folder)
+                broker.prepare([f"{prefix}-{topic}" for topic in READERS])
                 _set_up(processes, run, log_folder)
                 rolled_back = {u for u in request_uuids(run.requests, run.seed) if rolls_back(u, run.share)}
                 expected = run.requests - len(rolled_back)

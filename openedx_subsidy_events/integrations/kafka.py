@@ -453,13 +453,18 @@ class KafkaEventConsumer(ConsumerLoop):
             self._dead_letters = confluent_kafka.Producer({"bootstrap.servers": bootstrap_servers})
 
     def poll(self, *, timeout: float = 1.0, max_messages: int = 500) -> int:
-        """Process the messages that arrive within ``timeout`` (at most ``max_messages``); returns how many.
+        """Process the messages there are, waiting up to ``timeout`` for the first (at most ``max_messages``).
+
+        Returns how many. It returns as soon as one message came, with the others already fetched:
+        librdkafka's batch read would wait the whole ``timeout`` for ``max_messages``.
 
         Offsets are committed (synchronously) after the batch, for the messages handled. On a
         message that cannot be processed and is not dead-lettered, the ones handled before it are
         committed, its partition is rewound to it, and :class:`MessageNotProcessed` is raised.
         """
-        messages = self.consumer.consume(max_messages, timeout)
+        first = self.consumer.poll(timeout)  # returns with the first message, not once max_messages arrived
+        rest = self.consumer.consume(max_messages - 1, 0) if first is not None and max_messages > 1 else []
+        messages = [] if first is None else [first, *rest]
         done: dict[tuple[str, int], int] = {}
         handled = 0
         for message in messages:

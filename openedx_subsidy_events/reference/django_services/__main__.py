@@ -2,7 +2,7 @@
 
 Django's commands as ``manage.py`` runs them (``migrate``, ``consume_events``, ``subsidy_events
 relay``), and the demo's two: ``setup --requests N --seed S`` and ``approve --rollback-share F
-[--rate R]``. The service, its database and the bus come from the environment (:mod:`.settings`).
+[--rate R] [--warm-up N]``. The service, its database and the bus come from the environment (:mod:`.settings`).
 """
 
 from __future__ import annotations
@@ -34,11 +34,12 @@ def main(argv: list[str] | None = None) -> None:
     approve = commands.add_parser("approve")
     approve.add_argument("--rollback-share", type=float, default=0.0)
     approve.add_argument("--rate", type=float, default=None)
+    approve.add_argument("--warm-up", type=int, default=0)
     options = parser.parse_args(args)
     if options.command == "setup":
         _driver.setup(os.environ["SUBSIDY_REFERENCE_SERVICE"], requests=options.requests, seed=options.seed)
     else:
-        _driver.approve(rollback_share=options.rollback_share, rate=options.rate)
+        _driver.approve(rollback_share=options.rollback_share, rate=options.rate, warm_up=options.warm_up)
 
 
 if __name__ == "__main__":

@@ -88,8 +88,12 @@ class _RollBack(Exception):
     """Raised inside an approval's transaction, after its send, to roll it back."""
 
 
-def approve(*, rollback_share: float, rate: float | None) -> int:
-    """Approve every request still ``requested`` (at most ``rate`` a second); the number approved or rolled back."""
+def approve(*, rollback_share: float, rate: float | None, warm_up: int = 0) -> int:
+    """Approve every request still ``requested`` (at most ``rate`` a second); the number approved or rolled back.
+
+    The first ``warm_up`` requests are approved alone, and the rest only once they are fulfilled:
+    every process of the flow is then running (a Kafka consumer group takes seconds to form).
+    """
     from django.db import transaction
 
     from ..enterprise_access import EnterpriseAccess
@@ -100,7 +104,10 @@ def approve(*, rollback_share: float, rate: float | None) -> int:
     pending = list(SubsidyRequestRecord.objects.filter(state="requested").order_by("id").values_list("uuid", flat=True))
     interval = 1 / rate if rate else 0.0
     due = time.monotonic()
-    for request_uuid in pending:
+    for index, request_uuid in enumerate(pending):
+        if index == warm_up > 0:
+            _wait_until_fulfilled(pending[:warm_up], rollback_share)
+            due = time.monotonic()
         if interval:
             time.sleep(max(0.0, due - time.monotonic()))
             due += interval
@@ -112,3 +119,14 @@ def approve(*, rollback_share: float, rate: float | None) -> int:
         except _RollBack:
             pass
     return len(pending)
+
+
+def _wait_until_fulfilled(uuids: list[UUID], rollback_share: float, timeout: float = 300.0) -> None:
+    from .enterprise_access.models import SubsidyRequestRecord
+
+    committed = [u for u in uuids if not rolls_back(u, rollback_share)]
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if SubsidyRequestRecord.objects.filter(uuid__in=committed, state="fulfilled").count() == len(committed):
+            return
+        time.sleep(0.05)
