@@ -67,7 +67,7 @@ class ServicesRun:
     rollback_share: float | None = None
     """The share of approvals rolled back after their send (default: 5 % with chaos, none without)."""
     rate: float | None = None
-    """Approvals a second at most (default: 50 without chaos, so latency is the flow's, not a queue's; no limit with it)."""
+    """Approvals a second at most (default: 50, so latency is the flow's and not a queue's; no limit with chaos)."""
     timeout: float = 60.0
     """Seconds without progress after which the run stops and is reconciled as it is."""
     outbox: bool = True
