@@ -348,14 +348,16 @@ class _Chaos:
         self.next_outage = now + self.random.uniform(2.0, 4.0)
         self.outage_ends: float | None = None
         self.pending: list[tuple[float, ServiceProcess, bool, dict[str, str]]] = []
+        self.active = True
 
     @property
     def in_outage(self) -> bool:
         return self.outage_ends is not None
 
     def step(self, processes: list[ServiceProcess]) -> None:
+        """Kill, cut or restore what is due now, and start what waits to be started."""
         now = time.monotonic()
-        if now >= self.next_kill:
+        if self.active and now >= self.next_kill:
             running = [p for p in processes if p.running]
             if running:
                 victim = self.random.choice(running)
@@ -364,13 +366,12 @@ class _Chaos:
                 self.kills += 1
                 self._restart_later(victim, now)
             self.next_kill = now + self.random.uniform(0.2, 1.0)
-        if self.outage_ends is None and now >= self.next_outage and self.broker.cut is not None:
+        if self.active and self.outage_ends is None and now >= self.next_outage and self.broker.cut is not None:
             self.broker.cut()
             self.outages += 1
             self.outage_ends = now + self.random.uniform(2.0, 4.0)
-        elif self.outage_ends is not None and now >= self.outage_ends and self.broker.restore is not None:
-            self.broker.restore()
-            self.outage_ends = None
+        elif self.outage_ends is not None and now >= self.outage_ends:
+            self._restore()
             self.next_outage = now + self.random.uniform(10.0, 20.0)
         for entry in [e for e in self.pending if e[0] <= now]:
             self.pending.remove(entry)
@@ -378,32 +379,42 @@ class _Chaos:
             self.renamed += rename
             process.start(new_generation=rename, env=env)
 
+    def _restore(self) -> None:
+        if self.broker.restore is not None:
+            self.broker.restore()
+        self.outage_ends = None
+
     def _restart_later(self, process: ServiceProcess, now: float) -> None:
         rename = "consumer" in process.name and self.random.random() < 0.5
         env = {}
-        if self.random.random() < 0.3:  # this life ends at the worst moment: right after a database write
+        if self.active and self.random.random() < 0.3:  # this life ends at the worst moment: after a write
             env["SUBSIDY_REFERENCE_KILL_AT_WRITE"] = str(self.random.randint(1, 12))
-        self.pending.append((now + self.random.uniform(0.1, 0.6), process, rename, env))
+        delay = self.random.uniform(0.1, 0.6) if self.active else 0.0
+        self.pending.append((now + delay, process, rename, env))
+
+    def waiting(self, process: ServiceProcess) -> bool:
+        """Whether the process waits to be started again."""
+        return any(entry[1] is process for entry in self.pending)
 
     def died(self, process: ServiceProcess) -> bool:
         """Whether a process that exited killed itself as told (a kill the chaos counts)."""
         if process.exit_status() == -9:
             self.kills += 1
+            process.process = None
             self._restart_later(process, time.monotonic())
             return True
         return False
 
     def satisfied(self) -> bool:
-        return self.kills >= MIN_CHAOS_KILLS and self.outages >= 1 and not self.in_outage and not self.pending
+        """Enough kills and an outage: the chaos may end once the flow is done."""
+        return self.kills >= MIN_CHAOS_KILLS and self.outages >= 1
 
     def calm(self) -> None:
-        """Bring the broker back and start whatever waits to be started."""
-        if self.outage_ends is not None and self.broker.restore is not None:
-            self.broker.restore()
-            self.outage_ends = None
-        for _, process, rename, _env in self.pending:
-            process.start(new_generation=rename)
-        self.pending.clear()
+        """No more kills or outages: bring the broker back; what waits is started at the next step."""
+        self.active = False
+        if self.outage_ends is not None:
+            self._restore()
+        self.pending = [(0.0, process, rename, {}) for _, process, rename, _env in self.pending]
 
 
 def run_services(
@@ -504,8 +515,8 @@ def _drive(
                 if process.ends and status == 0:
                     process.finished = True
                 elif chaos is not None and chaos.died(process):
-                    process.process = None
-                elif not (chaos is not None and any(p is process for _, p, _, _ in chaos.pending)):
+                    pass
+                elif not (chaos is not None and chaos.waiting(process)):
                     process.start()  # exited by itself (a broker gone too long): as a process manager would
             if chaos is not None:
                 chaos.step([p for p in processes if not p.finished])
@@ -516,7 +527,10 @@ def _drive(
             if (seen.states, seen.unsent) != last_seen:
                 last_seen, last_change = (seen.states, seen.unsent), now
             done = driver.finished and seen.awaiting == 0 and seen.unsent == 0
-            if done and (chaos is None or chaos.satisfied()):
+            if done and chaos is not None and chaos.active and chaos.satisfied():
+                chaos.calm()  # the end: every process is started again, and the flow must still be whole
+                done = False
+            if done and (chaos is None or not (chaos.active or chaos.pending)):
                 settled_since = settled_since or now
                 if now - settled_since >= 1.0:  # late redeliveries still count
                     return False
