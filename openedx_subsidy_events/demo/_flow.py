@@ -33,23 +33,16 @@ from ..states import SubsidyRequestState
 
 __all__ = ["DemoResult", "run_flow"]
 
-REQUESTS_TOPIC = "enterprise-access-subsidy-requests"
-LICENSES_TOPIC = "license-manager-assignments"
-COUPONS_TOPIC = "ecommerce-coupon-code-assignments"
-TOPIC_OF = {
-    LICENSE_REQUEST_APPROVED.event_type: REQUESTS_TOPIC,
-    COUPON_CODE_REQUEST_APPROVED.event_type: REQUESTS_TOPIC,
-    LICENSE_ASSIGNED.event_type: LICENSES_TOPIC,
-    COUPON_CODE_ASSIGNED.event_type: COUPONS_TOPIC,
-}
-READERS = {
-    REQUESTS_TOPIC: ("license-manager", "ecommerce"),
-    LICENSES_TOPIC: ("enterprise-access",),
-    COUPONS_TOPIC: ("enterprise-access",),
-}
-CUSTOMER = UUID("8d1f6f0e-1b7c-4f4e-8a43-0f3c2f5b9c22")
-PLAN = UUID("0b8e7c2a-3d4f-4a9b-8c1d-5e6f7a8b9c33")
-COUPON_ID = 42
+from ..reference._topology import (
+    COUPON_ID,
+    COUPONS_TOPIC,
+    CUSTOMER,
+    LICENSES_TOPIC,
+    PLAN,
+    READERS,
+    REQUESTS_TOPIC,
+    TOPIC_OF,
+)
 
 
 @attrs.frozen

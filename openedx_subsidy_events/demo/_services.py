@@ -426,7 +426,7 @@ def run_services(
     """
     from ..reference.django_services._driver import request_uuids, rolls_back
     from . import _reconcile
-    from ._flow import READERS
+    from ..reference._topology import READERS
 
     with tempfile.TemporaryDirectory(prefix="subsidy-demo-") as temporary:
         folder = Path(temporary)

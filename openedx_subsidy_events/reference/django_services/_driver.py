@@ -40,7 +40,7 @@ def setup(service: str, *, requests: int, seed: int) -> None:
     from django.core.management import call_command
     from django.db import transaction
 
-    from ...demo._flow import COUPON_ID, CUSTOMER, PLAN
+    from .._topology import COUPON_ID, CUSTOMER, PLAN
 
     call_command("migrate", verbosity=0)
     with transaction.atomic():

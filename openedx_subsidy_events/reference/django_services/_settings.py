@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ...demo._databases import database_settings
+from .._databases import database_settings
 from ._topology import SERVICES
 
 __all__ = ["KAFKA_CONSUMER_CONFIG", "monitor_settings", "service_settings"]

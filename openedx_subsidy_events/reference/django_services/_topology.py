@@ -6,7 +6,6 @@ from typing import Any
 
 import attrs
 
-from ...demo._flow import READERS, TOPIC_OF
 from ...events import (
     COUPON_CODE_ASSIGNED,
     COUPON_CODE_REQUEST_APPROVED,
@@ -14,6 +13,7 @@ from ...events import (
     LICENSE_REQUEST_APPROVED,
     EventDefinition,
 )
+from .._topology import READERS, TOPIC_OF
 
 __all__ = ["SERVICES", "Service"]
 
