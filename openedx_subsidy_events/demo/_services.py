@@ -424,9 +424,9 @@ def run_services(
 
     Raises :class:`DemoSetupError` when a database server, the broker or a service's set-up fails.
     """
+    from ..reference._topology import READERS
     from ..reference.django_services._driver import request_uuids, rolls_back
     from . import _reconcile
-    from ..reference._topology import READERS
 
     with tempfile.TemporaryDirectory(prefix="subsidy-demo-") as temporary:
         folder = Path(temporary)
