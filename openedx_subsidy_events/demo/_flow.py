@@ -29,10 +29,6 @@ from ..events import (
 )
 from ..integrations.bus import Bus, WireEvent
 from ..reference import Ecommerce, EnterpriseAccess, LicenseManager
-from ..states import SubsidyRequestState
-
-__all__ = ["DemoResult", "run_flow"]
-
 from ..reference._topology import (
     COUPON_ID,
     COUPONS_TOPIC,
@@ -43,6 +39,9 @@ from ..reference._topology import (
     REQUESTS_TOPIC,
     TOPIC_OF,
 )
+from ..states import SubsidyRequestState
+
+__all__ = ["DemoResult", "run_flow"]
 
 
 @attrs.frozen
@@ -104,7 +103,8 @@ class _Ledger:
         return sum(count - 1 for count in self.received.values())
 
 
-def _percentile(values: list[float], fraction: float) -> float:
+def percentile(values: list[float], fraction: float) -> float:
+    """The value at ``fraction`` of the sorted values (nearest rank); 0 for none."""
     if not values:
         return 0.0
     ordered = sorted(values)
@@ -237,8 +237,8 @@ def run_flow(
         duplicated=duplicated,
         corrupted=ledger.corrupted,
         redelivered=ledger.redelivered(),
-        latency_p50_ms=round(_percentile(latencies, 0.5), 2),
-        latency_p99_ms=round(_percentile(latencies, 0.99), 2),
+        latency_p50_ms=round(percentile(latencies, 0.5), 2),
+        latency_p99_ms=round(percentile(latencies, 0.99), 2),
         seconds=round(seconds, 3),
         events_per_second=round(events / seconds, 1) if seconds else 0.0,
     )

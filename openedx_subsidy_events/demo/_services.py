@@ -36,6 +36,10 @@ from ._processes import ServiceProcess
 
 __all__ = ["ServicesResult", "ServicesRun", "run_services"]
 
+COUNTS = ("approved", "rolled_back", "fulfilled", "granted", "emails", "enrollments", "lost", "duplicated",
+          "counterfactual", "corrupted")  # fmt: skip
+"""The report's counts, as the reconciliation (:class:`._reconcile.Tally`) gives them."""
+
 DEFAULT_RATE = 50.0
 """Approvals a second without chaos: well within what the three services sustain on two cores (about 100)."""
 
@@ -132,13 +136,6 @@ class ServicesResult:
         return self.fulfilled == self.approved - self.rolled_back and not (
             self.lost or self.duplicated or self.counterfactual or self.corrupted or self.timed_out
         )
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return round(ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))], 2)
 
 
 class _Broker:
@@ -427,6 +424,7 @@ def run_services(
     from ..reference._topology import READERS
     from ..reference.django_services._driver import request_uuids, rolls_back
     from . import _reconcile
+    from ._flow import percentile
 
     with tempfile.TemporaryDirectory(prefix="subsidy-demo-") as temporary:
         folder = Path(temporary)
@@ -466,16 +464,7 @@ def run_services(
         outbox=run.outbox,
         inbox=run.inbox,
         requests=run.requests,
-        approved=tally.approved,
-        rolled_back=tally.rolled_back,
-        fulfilled=tally.fulfilled,
-        granted=tally.granted,
-        emails=tally.emails,
-        enrollments=tally.enrollments,
-        lost=tally.lost,
-        duplicated=tally.duplicated,
-        counterfactual=tally.counterfactual,
-        corrupted=tally.corrupted,
+        **{name: getattr(tally, name) for name in COUNTS},
         kills=chaos.kills if chaos else 0,
         restarts_under_new_name=chaos.renamed if chaos else 0,
         broker_outages=chaos.outages if chaos else 0,
@@ -483,8 +472,8 @@ def run_services(
         events=tally.events,
         seconds=round(seconds, 3),
         events_per_s=round(tally.events / seconds, 1) if seconds else 0.0,
-        p50_ms=_percentile(tally.latencies_ms, 0.5),
-        p99_ms=_percentile(tally.latencies_ms, 0.99),
+        p50_ms=round(percentile(tally.latencies_ms, 0.5), 2),
+        p99_ms=round(percentile(tally.latencies_ms, 0.99), 2),
     )
     return result, traces
 
