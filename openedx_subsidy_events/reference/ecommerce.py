@@ -36,7 +36,7 @@ class Ecommerce(GrantingService[Coupon, CouponCodeAssignmentData]):
 
     Arguments:
         clock: the time of an assignment (default: now, UTC).
-        send_assigned: how the answer is sent (default: :data:`COUPON_CODE_ASSIGNED`'s ``send``).
+        send_assigned: how the answer is sent (default: ``COUPON_CODE_ASSIGNED.send``).
         store: where coupons and assignments are kept (default: in memory).
 
     .. versionadded:: 0.1.0

@@ -26,7 +26,7 @@ class LicenseManager(GrantingService[SubscriptionPlan, LicenseAssignmentData]):
 
     Arguments:
         clock: the time of an assignment (default: now, UTC).
-        send_assigned: how the answer is sent (default: :data:`LICENSE_ASSIGNED`'s ``send``).
+        send_assigned: how the answer is sent (default: ``LICENSE_ASSIGNED.send``).
         store: where plans and assignments are kept (default: in memory).
 
     .. versionadded:: 0.1.0
